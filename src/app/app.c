@@ -1,0 +1,67 @@
+/* app.c — builds and frees the application context. */
+#include "app/app.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+#include "core/crypto.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "http/router.h"
+#include "http/static.h"
+#include "modules/workday/workday.h"
+
+int zg_app_open(const zg_config_t *cfg, zg_app_t **out, zg_error_t *err)
+{
+    zg_app_t *app = calloc(1, sizeof *app);
+    if (!app)
+        return zg_error_set(err, ZG_ERR_NOMEM, "no_memory", "内存不足", "app: calloc");
+    app->config = *cfg;
+    app->started_at = (int64_t)time(NULL);
+    int rc = zg_crypto_init();
+    if (rc) {
+        zg_error_set(err, rc, "crypto_init", "加密组件初始化失败", "crypto init failed");
+        goto fail;
+    }
+    rc = zg_db_open(cfg->db, &app->db, err);
+    if (rc)
+        goto fail;
+    int applied = 0;
+    rc = zg_db_migrate(app->db, &applied, err);
+    if (rc)
+        goto fail;
+    if (applied)
+        zg_log_info("database %s: applied %d migration(s)", zg_db_display_url(app->db), applied);
+    rc = zg_workday_seed(app->db, NULL, err);
+    if (rc)
+        goto fail;
+    app->router = zg_router_new();
+    if (!app->router) {
+        rc = zg_error_set(err, ZG_ERR_NOMEM, "no_memory", "内存不足", "router");
+        goto fail;
+    }
+    rc = zg_app_routes(app->router);
+    if (rc) {
+        zg_error_set(err, rc, "routes", "内部错误：路由表无效", "route table invalid (%d)", rc);
+        goto fail;
+    }
+    rc = zg_static_open(cfg->web_dir, &app->web, err);
+    if (rc)
+        goto fail;
+    *out = app;
+    return ZG_OK;
+fail:
+    zg_app_close(app);
+    return rc;
+}
+
+void zg_app_close(zg_app_t *app)
+{
+    if (!app)
+        return;
+    zg_static_close(app->web);
+    zg_router_free(app->router);
+    if (app->db)
+        zg_db_close(app->db);
+    free(app);
+}

@@ -1,0 +1,239 @@
+/* main.c — the `zugong` command: subcommands over the same library the server uses.
+ *
+ *   zugong serve    start the HTTP server (migrates first)
+ *   zugong init     create or upgrade the database (migrations + built-in data)
+ *   zugong demo     init, then load the demo dataset
+ *   zugong migrate  apply pending migrations and print the schema version
+ *   zugong version  print the version
+ *   zugong help     print usage
+ *
+ * Settings come from defaults, --config FILE, ZUGONG_* variables and --flags, in that order.
+ * Exit codes: 0 ok, 1 runtime failure, 2 usage error. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+
+#include "app/app.h"
+#include "app/demo.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "http/server.h"
+
+#define EXIT_USAGE 2
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "zugong %s — 组工：党组织工作综合管理平台\n"
+            "\n"
+            "用法 Usage: zugong <命令> [选项]\n"
+            "\n"
+            "命令 Commands:\n"
+            "  serve     启动服务（启动前自动升级数据库）  start the HTTP server\n"
+            "  init      创建或升级数据库                  create or upgrade the database\n"
+            "  demo      创建数据库并载入演示数据          init + demo data\n"
+            "  migrate   执行数据库迁移并显示版本          apply migrations\n"
+            "  version   显示版本                          print the version\n"
+            "  help      显示本帮助                        print this help\n"
+            "\n"
+            "选项 Options:\n"
+            "  --db PATH|URL       SQLite 文件路径或 postgres:// 连接串（默认 zugong.db）\n"
+            "  --listen HOST:PORT  监听地址（默认 127.0.0.1:8080；端口 0 = 任选空闲端口）\n"
+            "  --config FILE       配置文件（每行“键 = 值”）\n"
+            "  --web-dir DIR       Web 界面目录（默认 web/dist）\n"
+            "  --port-file FILE    启动后把实际端口写入该文件\n"
+            "  --threads N, --body-max BYTES, --log-level LEVEL, --access-log true|false …\n"
+            "  每个配置项也可用环境变量 ZUGONG_<配置项大写> 设置，见 README。\n",
+            ZG_VERSION);
+}
+
+/* Applies --config first, then the environment, then the other flags. */
+static int parse_args(int argc, char **argv, zg_config_t *cfg)
+{
+    zg_error_t err;
+    zg_config_defaults(cfg);
+    const char *config_file = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--config") && i + 1 < argc)
+            config_file = argv[i + 1];
+        else if (!strncmp(argv[i], "--config=", 9))
+            config_file = argv[i] + 9;
+    }
+    if (config_file && zg_config_load_file(cfg, config_file, &err)) {
+        fprintf(stderr, "zugong: %s（%s）\n", err.message, err.detail);
+        return EXIT_USAGE;
+    }
+    if (zg_config_load_env(cfg, &err)) {
+        fprintf(stderr, "zugong: %s（%s）\n", err.message, err.detail);
+        return EXIT_USAGE;
+    }
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (strncmp(a, "--", 2) != 0) {
+            fprintf(stderr, "zugong: 无法识别的参数 unexpected argument: %s\n", a);
+            return EXIT_USAGE;
+        }
+        char key[64];
+        const char *val;
+        const char *eq = strchr(a, '=');
+        if (eq) {
+            size_t n = (size_t)(eq - a - 2);
+            if (n >= sizeof key) {
+                fprintf(stderr, "zugong: 未知选项 unknown option: %s\n", a);
+                return EXIT_USAGE;
+            }
+            memcpy(key, a + 2, n);
+            key[n] = '\0';
+            val = eq + 1;
+        } else {
+            if (strlen(a + 2) >= sizeof key || i + 1 >= argc) {
+                fprintf(stderr, "zugong: 选项 %s 缺少取值 missing value\n", a);
+                return EXIT_USAGE;
+            }
+            snprintf(key, sizeof key, "%s", a + 2);
+            val = argv[++i];
+        }
+        if (!strcmp(key, "config"))
+            continue;
+        if (zg_config_set(cfg, key, val, &err)) {
+            fprintf(stderr, "zugong: --%s: %s（%s）\n", key, err.message, err.detail);
+            return EXIT_USAGE;
+        }
+    }
+    int lvl = zg_log_level_parse(cfg->log_level);
+    zg_log_set_level(lvl < 0 ? ZG_LOG_INFO : (zg_log_level)lvl);
+    zg_log_set_access(cfg->access_log);
+    return 0;
+}
+
+static int fail(const zg_error_t *err)
+{
+    fprintf(stderr, "zugong: %s\n  (%s)\n", err->message[0] ? err->message : "失败",
+            err->detail[0] ? err->detail : zg_status_name(err->status));
+    return EXIT_FAILURE;
+}
+
+static int cmd_serve(const zg_config_t *cfg)
+{
+    zg_error_t err;
+    zg_app_t *app;
+    /* Block the stop signals before any thread starts, so only sigwait below receives them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (zg_app_open(cfg, &app, &err))
+        return fail(&err);
+    zg_server_t *srv;
+    if (zg_server_start(app, &srv, &err)) {
+        zg_app_close(app);
+        return fail(&err);
+    }
+    int port = zg_server_port(srv);
+    if (cfg->port_file[0]) {
+        FILE *f = fopen(cfg->port_file, "w");
+        if (f) {
+            fprintf(f, "%d\n", port);
+            fclose(f);
+        } else {
+            zg_log_warn("cannot write port file %s", cfg->port_file);
+        }
+    }
+    char host[256];
+    snprintf(host, sizeof host, "%s", cfg->listen);
+    char *colon = strrchr(host, ':');
+    if (colon)
+        *colon = '\0';
+    if (!host[0] || !strcmp(host, "0.0.0.0"))
+        snprintf(host, sizeof host, "127.0.0.1");
+    printf("zugong %s 已启动：http://%s:%d/  （数据库：%s，%d 个工作线程；Ctrl+C 停止）\n",
+           ZG_VERSION, host, port, zg_db_display_url(app->db), cfg->threads);
+    fflush(stdout);
+    zg_log_info("listening on %s port %d", cfg->listen, port);
+
+    int sig = 0;
+    sigwait(&set, &sig);
+    zg_log_info("received %s, shutting down (grace %d s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+                cfg->shutdown_grace);
+    zg_server_stop(srv, cfg->shutdown_grace);
+    zg_app_close(app);
+    zg_log_info("shutdown complete");
+    return EXIT_SUCCESS;
+}
+
+static int cmd_init(const zg_config_t *cfg, int with_demo)
+{
+    zg_error_t err;
+    zg_app_t *app;
+    if (zg_app_open(cfg, &app, &err))
+        return fail(&err);
+    int version = 0;
+    if (zg_db_schema_version(app->db, &version, &err)) {
+        zg_app_close(app);
+        return fail(&err);
+    }
+    printf("数据库已就绪：%s（结构版本 %d）\n", zg_db_display_url(app->db), version);
+    if (with_demo) {
+        zg_demo_report_t rep;
+        if (zg_demo_load(app, &rep, &err)) {
+            zg_app_close(app);
+            return fail(&err);
+        }
+        printf("演示数据已载入：%s\n", rep.summary);
+    }
+    zg_app_close(app);
+    return EXIT_SUCCESS;
+}
+
+static int cmd_migrate(const zg_config_t *cfg)
+{
+    zg_error_t err;
+    zg_db_t *db;
+    if (zg_db_open(cfg->db, &db, &err))
+        return fail(&err);
+    int applied = 0, version = 0;
+    if (zg_db_migrate(db, &applied, &err) || zg_db_schema_version(db, &version, &err)) {
+        zg_db_close(db);
+        return fail(&err);
+    }
+    printf("已执行 %d 个迁移，当前结构版本 %d（%s）\n", applied, version, zg_db_display_url(db));
+    zg_db_close(db);
+    return EXIT_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage(stdout);
+        return EXIT_SUCCESS;
+    }
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("zugong %s\n", ZG_VERSION);
+        return EXIT_SUCCESS;
+    }
+    zg_config_t cfg;
+    int rc = parse_args(argc, argv, &cfg);
+    if (rc)
+        return rc;
+    if (!strcmp(cmd, "serve"))
+        return cmd_serve(&cfg);
+    if (!strcmp(cmd, "init"))
+        return cmd_init(&cfg, 0);
+    if (!strcmp(cmd, "demo"))
+        return cmd_init(&cfg, 1);
+    if (!strcmp(cmd, "migrate"))
+        return cmd_migrate(&cfg);
+    fprintf(stderr, "zugong: 未知命令 unknown command: %s（运行 zugong help 查看用法）\n", cmd);
+    return EXIT_USAGE;
+}
