@@ -37,7 +37,8 @@ char *zg_arena_strdup(zg_arena_t *a, const char *s);
 
 /* printf into the arena. NULL on failure. */
 char *zg_arena_sprintf(zg_arena_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-char *zg_arena_vsprintf(zg_arena_t *a, const char *fmt, va_list ap);
+char *zg_arena_vsprintf(zg_arena_t *a, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* Frees every block but keeps the arena usable (cap and block size unchanged). */
 void zg_arena_reset(zg_arena_t *a);

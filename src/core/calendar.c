@@ -152,8 +152,7 @@ int zg_calendar_working_days_between(const zg_calendar_t *cal, zg_date_t from, z
     /* The weekday rule, then correct for each override inside the range that changes it. */
     int64_t n = weekdays_between(from, to);
     if (cal) {
-        for (size_t i = lower_bound(cal, from); i < cal->count && cal->entries[i].date <= to;
-             i++) {
+        for (size_t i = lower_bound(cal, from); i < cal->count && cal->entries[i].date <= to; i++) {
             bool weekday = zg_date_weekday(cal->entries[i].date) <= 5;
             if (cal->entries[i].kind == ZG_DAY_HOLIDAY && weekday)
                 n--;
@@ -281,12 +280,11 @@ int zg_calendar_set_day(zg_calendar_t *cal, zg_date_t date, zg_day_kind kind, co
     if (!(i < cal->count && cal->entries[i].date == date)) {
         int rc = reserve(cal, cal->count + 1);
         if (rc == ZG_ERR_TOO_LARGE)
-            return zg_error_set(err, rc, "calendar_too_large", "日历条目过多",
+            return zg_error_set(err, rc, "calendar_too_large", "日历条目过多（最多10000条）",
                                 "calendar holds %d entries already", ZG_CALENDAR_MAX_ENTRIES);
         if (rc != ZG_OK)
             return zg_error_set(err, rc, "no_memory", "内存不足", "calendar: out of memory");
-        memmove(&cal->entries[i + 1], &cal->entries[i],
-                (cal->count - i) * sizeof cal->entries[0]);
+        memmove(&cal->entries[i + 1], &cal->entries[i], (cal->count - i) * sizeof cal->entries[0]);
         cal->count++;
     }
     zg_calendar_entry_t *e = &cal->entries[i];
@@ -358,8 +356,8 @@ static int parse_line(const char *s, size_t len, int line, zg_calendar_entry_t *
 
     /* The name is the rest of the line, already trimmed at both ends. */
     size_t name_len = len - i;
-    const char *why =
-        name_len >= ZG_CALENDAR_NAME_SIZE ? "名称过长（最多20个字）" : name_problem(s + i, name_len);
+    const char *why = name_len >= ZG_CALENDAR_NAME_SIZE ? "名称过长（最多20个字）"
+                                                        : name_problem(s + i, name_len);
     if (why)
         return line_error(err, ZG_ERR_INVALID, line, "calendar_bad_name", why);
 
@@ -423,8 +421,8 @@ int zg_calendar_load_text(zg_calendar_t *cal, const char *text, size_t len, zg_e
     if (!cal || (!text && len > 0))
         return zg_error_set(err, ZG_ERR_INVALID, "calendar_null", "参数错误", "NULL argument");
     if (len > ZG_CALENDAR_TEXT_MAX)
-        return zg_error_set(err, ZG_ERR_TOO_LARGE, "calendar_too_large",
-                            "日历数据过大（最多1MB）", "calendar text is %zu bytes", len);
+        return zg_error_set(err, ZG_ERR_TOO_LARGE, "calendar_too_large", "日历数据过大（最多1MB）",
+                            "calendar text is %zu bytes", len);
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
         text += 3;
         len -= 3;

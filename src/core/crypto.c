@@ -111,8 +111,8 @@ static int cipher_run(const EVP_CIPHER *cipher, int enc, const uint8_t *key, con
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     if (!ctx)
         return ZG_ERR_CRYPTO;
-    int ok = EVP_CipherInit_ex2(ctx, cipher, key, iv, enc, NULL) &&
-             EVP_CIPHER_CTX_set_padding(ctx, 0);
+    int ok =
+        EVP_CipherInit_ex2(ctx, cipher, key, iv, enc, NULL) && EVP_CIPHER_CTX_set_padding(ctx, 0);
     size_t done = 0;
     while (ok && done < len) {
         size_t chunk = len - done;
@@ -139,8 +139,7 @@ int zg_sm4_encrypt_block(const uint8_t key[ZG_SM4_KEY_LEN], const uint8_t in[ZG_
 }
 
 int zg_sm4_cbc_encrypt(const uint8_t key[ZG_SM4_KEY_LEN], const uint8_t iv[ZG_SM4_BLOCK],
-                       const void *in, size_t len, uint8_t *out, size_t out_cap,
-                       size_t *out_len)
+                       const void *in, size_t len, uint8_t *out, size_t out_cap, size_t *out_len)
 {
     if (zg_crypto_init() != ZG_OK)
         return ZG_ERR_CRYPTO;
@@ -189,8 +188,7 @@ int zg_sm4_cbc_encrypt(const uint8_t key[ZG_SM4_KEY_LEN], const uint8_t iv[ZG_SM
 }
 
 int zg_sm4_cbc_decrypt(const uint8_t key[ZG_SM4_KEY_LEN], const uint8_t iv[ZG_SM4_BLOCK],
-                       const void *in, size_t len, uint8_t *out, size_t out_cap,
-                       size_t *out_len)
+                       const void *in, size_t len, uint8_t *out, size_t out_cap, size_t *out_len)
 {
     if (zg_crypto_init() != ZG_OK)
         return ZG_ERR_CRYPTO;
@@ -361,8 +359,7 @@ static int hex_value(char c)
     return -1;
 }
 
-int zg_hex_decode(const char *hex, size_t hexlen, uint8_t *out, size_t out_cap,
-                  size_t *out_len)
+int zg_hex_decode(const char *hex, size_t hexlen, uint8_t *out, size_t out_cap, size_t *out_len)
 {
     if (!out_len || (!hex && hexlen > 0) || hexlen % 2 != 0 || out_cap < hexlen / 2 ||
         (!out && hexlen > 0))
@@ -403,10 +400,10 @@ int zg_random_token(char out[ZG_TOKEN_STR_SIZE])
 int zg_crypto_self_test(void)
 {
     /* GB/T 32905-2016 appendix A.1: SM3("abc"). */
-    static const uint8_t sm3_abc[32] = {
-        0x66, 0xc7, 0xf0, 0xf4, 0x62, 0xee, 0xed, 0xd9, 0xd1, 0xf2, 0xd4, 0x6b, 0xdc, 0x10, 0xe4,
-        0xe2, 0x41, 0x67, 0xc4, 0x87, 0x5c, 0xf2, 0xf7, 0xa2, 0x29, 0x7d, 0xa0, 0x2b, 0x8f, 0x4b,
-        0xa8, 0xe0};
+    static const uint8_t sm3_abc[32] = {0x66, 0xc7, 0xf0, 0xf4, 0x62, 0xee, 0xed, 0xd9,
+                                        0xd1, 0xf2, 0xd4, 0x6b, 0xdc, 0x10, 0xe4, 0xe2,
+                                        0x41, 0x67, 0xc4, 0x87, 0x5c, 0xf2, 0xf7, 0xa2,
+                                        0x29, 0x7d, 0xa0, 0x2b, 0x8f, 0x4b, 0xa8, 0xe0};
     /* GB/T 32907-2016 appendix A.1: key = plaintext = 0123456789abcdeffedcba9876543210. */
     static const uint8_t sm4_kp[16] = {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
                                        0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54, 0x32, 0x10};

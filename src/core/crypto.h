@@ -17,15 +17,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ZG_SM3_LEN 32       /* SM3 digest bytes */
-#define ZG_SM4_KEY_LEN 16   /* SM4 key bytes */
-#define ZG_SM4_BLOCK 16     /* SM4 block and IV bytes */
+#define ZG_SM3_LEN        32 /* SM3 digest bytes */
+#define ZG_SM4_KEY_LEN    16 /* SM4 key bytes */
+#define ZG_SM4_BLOCK      16 /* SM4 block and IV bytes */
 #define ZG_MASTER_KEY_LEN 32
 
 /* Sealed format: version | IV | ciphertext | tag. */
-#define ZG_SEAL_VERSION 0x01
-#define ZG_SEAL_IV_LEN 16
-#define ZG_SEAL_TAG_LEN 32
+#define ZG_SEAL_VERSION  0x01
+#define ZG_SEAL_IV_LEN   16
+#define ZG_SEAL_TAG_LEN  32
 #define ZG_SEAL_OVERHEAD (1 + ZG_SEAL_IV_LEN + ZG_SEAL_TAG_LEN)
 
 /* Bytes of a password hash string, NUL included (libsodium's crypto_pwhash_STRBYTES). */
@@ -34,21 +34,21 @@
 #define ZG_PASSWORD_MAX_BYTES 1024
 /* Defaults: argon2id t = 3 passes over m = 64 MiB (above OWASP's minimum of m = 19 MiB,
  * t = 2), at most 2 hashes at once (so a login flood needs at most 128 MiB). */
-#define ZG_PASSWORD_DEFAULT_OPS 3ULL
-#define ZG_PASSWORD_DEFAULT_MEM (64u * 1024u * 1024u)
+#define ZG_PASSWORD_DEFAULT_OPS        3ULL
+#define ZG_PASSWORD_DEFAULT_MEM        (64u * 1024u * 1024u)
 #define ZG_PASSWORD_DEFAULT_CONCURRENT 2u
-#define ZG_PASSWORD_DEFAULT_WAIT_MS 10000u
+#define ZG_PASSWORD_DEFAULT_WAIT_MS    10000u
 
 /* Random token: 32 random bytes as 64 lowercase hex characters, + NUL. */
-#define ZG_TOKEN_BYTES 32
+#define ZG_TOKEN_BYTES    32
 #define ZG_TOKEN_STR_SIZE (ZG_TOKEN_BYTES * 2 + 1)
 
 /* Keys derived from the master key. Owned by the caller; wipe with zg_crypto_key_wipe when
  * done. */
 typedef struct zg_crypto_key {
-    uint8_t enc[ZG_SM4_KEY_LEN];  /* first 16 bytes of HMAC-SM3(master, "zugong-enc") */
-    uint8_t mac[ZG_SM3_LEN];      /* HMAC-SM3(master, "zugong-mac") */
-    uint8_t bidx[ZG_SM3_LEN];     /* HMAC-SM3(master, "zugong-bidx") */
+    uint8_t enc[ZG_SM4_KEY_LEN]; /* first 16 bytes of HMAC-SM3(master, "zugong-enc") */
+    uint8_t mac[ZG_SM3_LEN];     /* HMAC-SM3(master, "zugong-mac") */
+    uint8_t bidx[ZG_SM3_LEN];    /* HMAC-SM3(master, "zugong-bidx") */
 } zg_crypto_key_t;
 
 /* Initializes libsodium and fetches the OpenSSL algorithms, once per process (later calls
@@ -79,11 +79,9 @@ int zg_sm4_encrypt_block(const uint8_t key[ZG_SM4_KEY_LEN], const uint8_t in[ZG_
  * ZG_ERR_CRYPTO when decrypt input is not a positive multiple of 16 or the padding is wrong.
  * CBC is not authenticated: use zg_crypto_seal for stored data. */
 int zg_sm4_cbc_encrypt(const uint8_t key[ZG_SM4_KEY_LEN], const uint8_t iv[ZG_SM4_BLOCK],
-                       const void *in, size_t len, uint8_t *out, size_t out_cap,
-                       size_t *out_len);
+                       const void *in, size_t len, uint8_t *out, size_t out_cap, size_t *out_len);
 int zg_sm4_cbc_decrypt(const uint8_t key[ZG_SM4_KEY_LEN], const uint8_t iv[ZG_SM4_BLOCK],
-                       const void *in, size_t len, uint8_t *out, size_t out_cap,
-                       size_t *out_len);
+                       const void *in, size_t len, uint8_t *out, size_t out_cap, size_t *out_len);
 
 /* SM4-CTR: out = in XOR keystream, where block i of the keystream is SM4(key, iv + i) with
  * the IV read as a 128-bit big-endian counter. Encryption and decryption are the same
@@ -131,10 +129,11 @@ int zg_hex_encode(const void *data, size_t len, char *out, size_t out_cap);
 
 /* Decodes `hexlen` hex characters (either case) into out. Returns 0; ZG_ERR_INVALID for an
  * odd length, a non-hex character, or out_cap < hexlen / 2. */
-int zg_hex_decode(const char *hex, size_t hexlen, uint8_t *out, size_t out_cap,
-                  size_t *out_len);
+int zg_hex_decode(const char *hex, size_t hexlen, uint8_t *out, size_t out_cap, size_t *out_len);
 
-/* Fills buf with n cryptographically secure random bytes (libsodium randombytes_buf). */
+/* Fills buf with n cryptographically secure random bytes (libsodium randombytes_buf).
+ * Aborts the process if libsodium cannot start: there is no safe way to go on without
+ * randomness, and no caller should have to check. */
 void zg_random_bytes(void *buf, size_t n);
 
 /* Writes a fresh token of ZG_TOKEN_BYTES random bytes as lowercase hex (session ids, CSRF
@@ -171,10 +170,10 @@ int zg_password_needs_rehash(const char *stored);
 
 /* Counters of the concurrency limiter, for metrics and tests. */
 typedef struct zg_password_stats {
-    unsigned active;          /* hashes running now */
-    unsigned waiting;         /* callers waiting for a slot now */
-    unsigned peak;            /* most hashes ever running at once */
-    unsigned long long busy;  /* callers turned away with ZG_ERR_BUSY */
+    unsigned active;         /* hashes running now */
+    unsigned waiting;        /* callers waiting for a slot now */
+    unsigned peak;           /* most hashes ever running at once */
+    unsigned long long busy; /* callers turned away with ZG_ERR_BUSY */
 } zg_password_stats_t;
 void zg_password_stats(zg_password_stats_t *out);
 

@@ -41,6 +41,9 @@ int zg_log_access_enabled(void)
 }
 
 static void emit(const char *level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void emit(const char *level, const char *fmt, va_list ap)
 {
     char line[2048];
     struct timespec ts;

@@ -27,7 +27,8 @@ int zg_strbuf_append(zg_strbuf_t *sb, const void *data, size_t n);
 int zg_strbuf_puts(zg_strbuf_t *sb, const char *s);
 int zg_strbuf_putc(zg_strbuf_t *sb, char c);
 int zg_strbuf_printf(zg_strbuf_t *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int zg_strbuf_vprintf(zg_strbuf_t *sb, const char *fmt, va_list ap);
+int zg_strbuf_vprintf(zg_strbuf_t *sb, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* Appends s as a JSON string literal, quotes included. */
 int zg_strbuf_json_string(zg_strbuf_t *sb, const char *s);

@@ -17,10 +17,9 @@ static bool is_digit(char c)
 bool zg_idnum_province_valid(int code)
 {
     /* GB/T 2260 province-level divisions (reference/CODES.md §6). */
-    return (code >= 11 && code <= 15) || (code >= 21 && code <= 23) ||
-           (code >= 31 && code <= 37) || (code >= 41 && code <= 46) ||
-           (code >= 50 && code <= 54) || (code >= 61 && code <= 65) || code == 71 ||
-           code == 81 || code == 82;
+    return (code >= 11 && code <= 15) || (code >= 21 && code <= 23) || (code >= 31 && code <= 37) ||
+           (code >= 41 && code <= 46) || (code >= 50 && code <= 54) || (code >= 61 && code <= 65) ||
+           code == 71 || code == 81 || code == 82;
 }
 
 char zg_idnum_check_char(const char *s17)
@@ -64,11 +63,10 @@ int zg_idnum_check_at(const char *s, zg_date_t today, zg_idnum_info_t *info, zg_
     int m = (s[10] - '0') * 10 + (s[11] - '0');
     int d = (s[12] - '0') * 10 + (s[13] - '0');
     zg_date_t birth;
-    if (y < ZG_IDNUM_MIN_BIRTH_YEAR || zg_date_from_ymd(y, m, d, &birth) != ZG_OK ||
-        birth > today)
+    if (y < ZG_IDNUM_MIN_BIRTH_YEAR || zg_date_from_ymd(y, m, d, &birth) != ZG_OK || birth > today)
         return zg_error_set(err, ZG_ERR_INVALID, "idnum_birth", "身份证号中的出生日期无效",
-                            "id number: birth date %04d-%02d-%02d invalid or in the future", y,
-                            m, d);
+                            "id number: birth date %04d-%02d-%02d invalid or in the future", y, m,
+                            d);
 
     if (zg_idnum_check_char(s) != last)
         return zg_error_set(err, ZG_ERR_INVALID, "idnum_checksum", "身份证号校验码错误",

@@ -21,7 +21,7 @@
 #define ZG_IDNUM_MIN_BIRTH_YEAR 1900
 
 /* GB/T 2261.1-2003 sex codes. */
-#define ZG_GENDER_MALE 1
+#define ZG_GENDER_MALE   1
 #define ZG_GENDER_FEMALE 2
 
 typedef struct zg_idnum_info {

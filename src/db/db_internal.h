@@ -24,7 +24,7 @@ extern const struct zg_embedded_file zg_embedded[];
 
 /* Upper bound of cached prepared statements per connection; the least recently used one is
  * finalized (SQLite) or deallocated (PostgreSQL) when a new one would pass it. */
-#define ZG_STMT_CACHE_CAP 256
+#define ZG_STMT_CACHE_CAP     256
 #define ZG_STMT_CACHE_BUCKETS 512 /* power of two, > CAP so chains stay short */
 
 /* Most parameters one statement may bind (PostgreSQL's protocol limit is 65535). */
@@ -125,6 +125,10 @@ int zg_db_migrate_files(zg_db_t *db, const struct zg_embedded_file *files, int *
  * *out (caller frees), or ZG_ERR_INTERNAL (a migration with a bad token is a bug of the
  * binary) with the unknown or malformed token named in err->detail. */
 int zg_db_substitute(zg_db_kind kind, const char *sql, char **out, zg_error_t *err);
+
+/* `url` with the password of "user:password@" and of "password=" replaced by "***"; malloc'd
+ * (caller frees), NULL when out of memory. Used for zg_db_display_url. */
+char *zg_db_mask_url(const char *url);
 
 /* Common error helpers for the backends. */
 int zg_db_err_internal(zg_error_t *err, const char *detail);

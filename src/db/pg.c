@@ -31,8 +31,9 @@
 #include "core/arena.h"
 #include "core/log.h"
 
-#define BYTEA_OID 17
-#define BOOL_OID 16
+#define BYTEA_OID    17
+#define STACK_PARAMS 16 /* parameters handled without malloc */
+#define BOOL_OID     16
 
 typedef struct pg_rows {
     zg_rows_t base;
@@ -100,9 +101,11 @@ static int pg_error(pg_conn *c, const PGresult *res, zg_error_t *err)
         return set_err(err, ZG_ERR_INVALID, "db_constraint", "数据不符合要求", state, text);
     if (strncmp(state, "23", 2) == 0)
         return set_err(err, ZG_ERR_CONFLICT, "db_constraint", "数据与已有数据冲突", state, text);
-    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
-        strcmp(state, "55P03") == 0 || strncmp(state, "53", 2) == 0)
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0 ||
+        strncmp(state, "53", 2) == 0)
         return set_err(err, ZG_ERR_BUSY, "db_busy", "数据库繁忙，请稍后重试", state, text);
+    if (strcmp(state, "08P01") == 0) /* protocol violation: e.g. wrong number of params */
+        return set_err(err, ZG_ERR_INTERNAL, "db_internal", "系统内部错误", state, text);
     if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)
         return lost_error(err, text);
     if (strcmp(state, "25006") == 0)
@@ -122,8 +125,7 @@ static void notice_to_log(void *arg, const char *message)
 static int setup_session(pg_conn *c, zg_error_t *err)
 {
     if (PQsetClientEncoding(c->pg, "UTF8") != 0)
-        return set_err(err, ZG_ERR_DB, "db_open", "无法连接数据库", NULL,
-                       PQerrorMessage(c->pg));
+        return set_err(err, ZG_ERR_DB, "db_open", "无法连接数据库", NULL, PQerrorMessage(c->pg));
     PGresult *res =
         PQexec(c->pg, "SET TimeZone TO 'UTC'; SET bytea_output TO 'hex'; SET DateStyle TO 'ISO'");
     int rc = ZG_OK;
@@ -142,8 +144,8 @@ static int reconnect(pg_conn *c, zg_error_t *err)
     if (PQstatus(c->pg) != CONNECTION_OK) {
         zg_log_error("postgres: reconnect to %s failed: %s", c->base.db->display_url,
                      PQerrorMessage(c->pg));
-        return set_err(err, ZG_ERR_BUSY, "db_unavailable", "无法连接数据库，请稍后重试",
-                       "08006", PQerrorMessage(c->pg));
+        return set_err(err, ZG_ERR_BUSY, "db_unavailable", "无法连接数据库，请稍后重试", "08006",
+                       PQerrorMessage(c->pg));
     }
     zg_log_warn("postgres: connection to %s was lost; reconnected", c->base.db->display_url);
     return setup_session(c, err);
@@ -172,7 +174,7 @@ static int ensure_alive(pg_conn *c, zg_error_t *err)
 static int after_failure(pg_conn *c, int rc, zg_error_t *err)
 {
     if (PQstatus(c->pg) != CONNECTION_OK) {
-        char why[200];
+        char why[sizeof err->detail];
         snprintf(why, sizeof why, "%s", err ? err->detail : "connection lost");
         reconnect(c, NULL);
         return lost_error(err, why);
@@ -198,8 +200,7 @@ static int pg_connect(zg_db_t *db, zg_conn_t **out, zg_error_t *err)
     if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
         set_err(err, ZG_ERR_DB, "db_open", "无法连接数据库", NULL,
                 c->pg ? PQerrorMessage(c->pg) : "out of memory");
-        zg_log_error("postgres: connect to %s failed: %s", db->display_url,
-                     err ? err->detail : "");
+        zg_log_error("postgres: connect to %s failed: %s", db->display_url, err ? err->detail : "");
         PQfinish(c->pg);
         free(c);
         return ZG_ERR_DB;
@@ -241,8 +242,11 @@ static void pg_stmt_free(zg_conn_t *base, void *stmt)
     PQclear(PQexec(c->pg, sql));
 }
 
-/* The name of the prepared statement for `sql`, preparing it on a miss. */
-static int prepare(pg_conn *c, const char *sql, char *name, size_t cap, zg_error_t *err)
+/* The name of the prepared statement for `sql`, preparing it on a miss. Parameter types are
+ * left to the server to infer from the statement, except that a blob parameter is declared
+ * bytea (it is sent in binary, which only makes sense for bytea). */
+static int prepare(pg_conn *c, const char *sql, const zg_param_t *params, int n, char *name,
+                   size_t cap, zg_error_t *err)
 {
     void *stmt = zg_stmt_cache_get(&c->base, sql);
     if (stmt) {
@@ -253,7 +257,22 @@ static int prepare(pg_conn *c, const char *sql, char *name, size_t cap, zg_error
         c->next_stmt = 1; /* 0 would be the NULL "not cached" pointer */
     stmt = (void *)(uintptr_t)c->next_stmt;
     stmt_name(name, cap, stmt);
-    PGresult *res = PQprepare(c->pg, name, sql, 0, NULL);
+    Oid types_s[STACK_PARAMS], *types = NULL;
+    int ntypes = 0;
+    for (int i = 0; i < n; i++)
+        if (params[i].type == ZG_PT_BLOB)
+            ntypes = i + 1;
+    if (ntypes > 0) {
+        types = ntypes <= STACK_PARAMS ? types_s : calloc((size_t)ntypes, sizeof *types);
+        if (!types)
+            return zg_error_set(err, ZG_ERR_NOMEM, "no_memory", "系统内存不足",
+                                "db: out of memory");
+        for (int i = 0; i < ntypes; i++)
+            types[i] = params[i].type == ZG_PT_BLOB ? BYTEA_OID : 0;
+    }
+    PGresult *res = PQprepare(c->pg, name, sql, ntypes, types);
+    if (types && types != types_s)
+        free(types);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         int rc = pg_error(c, res, err);
         PQclear(res);
@@ -267,8 +286,6 @@ static int prepare(pg_conn *c, const char *sql, char *name, size_t cap, zg_error
     return ZG_OK;
 }
 
-#define STACK_PARAMS 16
-
 /* Runs `sql` with `params`; on success *out is a COMMAND_OK or TUPLES_OK result. */
 static int run(pg_conn *c, const char *sql, const zg_param_t *params, int n, PGresult **out,
                zg_error_t *err)
@@ -278,7 +295,7 @@ static int run(pg_conn *c, const char *sql, const zg_param_t *params, int n, PGr
     if (rc)
         return rc;
     char name[24];
-    rc = prepare(c, sql, name, sizeof name, err);
+    rc = prepare(c, sql, params, n, name, sizeof name, err);
     if (rc)
         return rc;
 
@@ -338,8 +355,8 @@ static int run(pg_conn *c, const char *sql, const zg_param_t *params, int n, PGr
             break;
         }
     }
-    PGresult *res = PQexecPrepared(c->pg, name, n, n ? vals : NULL, n ? lens : NULL,
-                                   n ? fmts : NULL, 0);
+    PGresult *res =
+        PQexecPrepared(c->pg, name, n, n ? vals : NULL, n ? lens : NULL, n ? fmts : NULL, 0);
     free(heap);
     ExecStatusType st = PQresultStatus(res);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
@@ -375,8 +392,10 @@ static int pg_exec(zg_conn_t *base, const char *sql, const zg_param_t *params, i
     int rc = run(PC(base), sql, params, nparams, &res, err);
     if (rc)
         return rc;
+    /* rows of INSERT/UPDATE/DELETE (with or without RETURNING); 0 for DDL and SELECT */
     if (changes)
-        *changes = strtoll(PQcmdTuples(res), NULL, 10); /* "" (0) for non-DML */
+        *changes =
+            strncmp(PQcmdStatus(res), "SELECT", 6) == 0 ? 0 : strtoll(PQcmdTuples(res), NULL, 10);
     PQclear(res);
     return ZG_OK;
 }

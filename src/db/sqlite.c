@@ -19,6 +19,7 @@
 typedef struct sq_rows {
     zg_rows_t base;
     sqlite3_stmt *stmt;
+    bool done; /* SQLITE_DONE seen: stepping again would re-run the statement */
 } sq_rows;
 
 typedef struct sq_conn {
@@ -66,14 +67,14 @@ static int sq_error(sqlite3 *h, int rc, zg_error_t *err)
         return zg_error_set(err, ZG_ERR_INTERNAL, "db_internal", "系统内部错误",
                             "sqlite: %s (%d) (a write in a read transaction?)", msg, xrc);
     case SQLITE_NOMEM:
-        return zg_error_set(err, ZG_ERR_NOMEM, "no_memory", "系统内存不足", "sqlite: %s (%d)",
-                            msg, xrc);
+        return zg_error_set(err, ZG_ERR_NOMEM, "no_memory", "系统内存不足", "sqlite: %s (%d)", msg,
+                            xrc);
     case SQLITE_CONSTRAINT:
         return zg_error_set(err, ZG_ERR_CONFLICT, "db_constraint", "数据与已有数据冲突",
                             "sqlite: %s (%d)", msg, xrc);
     default:
-        return zg_error_set(err, ZG_ERR_DB, "db_error", "数据库操作失败", "sqlite: %s (%d)",
-                            msg, xrc);
+        return zg_error_set(err, ZG_ERR_DB, "db_error", "数据库操作失败", "sqlite: %s (%d)", msg,
+                            xrc);
     }
 }
 
@@ -97,9 +98,8 @@ static int sq_connect(zg_db_t *db, zg_conn_t **out, zg_error_t *err)
     sq_conn *c = calloc(1, sizeof *c);
     if (!c)
         return zg_error_set(err, ZG_ERR_NOMEM, "no_memory", "系统内存不足", "db: out of memory");
-    int rc = sqlite3_open_v2(db->url, &c->h,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        db->url, &c->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         zg_error_set(err, ZG_ERR_DB, "db_open", "无法打开数据库", "sqlite: open %s: %s",
                      db->display_url, c->h ? sqlite3_errmsg(c->h) : sqlite3_errstr(rc));
@@ -115,9 +115,8 @@ static int sq_connect(zg_db_t *db, zg_conn_t **out, zg_error_t *err)
     char *msg = NULL;
     rc = sqlite3_exec(c->h, pragmas, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
-        zg_error_set(err, rc == SQLITE_BUSY ? ZG_ERR_BUSY : ZG_ERR_DB, "db_open",
-                     "无法打开数据库", "sqlite: %s: %s", db->display_url,
-                     msg ? msg : sqlite3_errstr(rc));
+        zg_error_set(err, rc == SQLITE_BUSY ? ZG_ERR_BUSY : ZG_ERR_DB, "db_open", "无法打开数据库",
+                     "sqlite: %s: %s", db->display_url, msg ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);
         sqlite3_close(c->h);
         free(c);
@@ -126,8 +125,8 @@ static int sq_connect(zg_db_t *db, zg_conn_t **out, zg_error_t *err)
     /* Verify the file is a database now rather than at the first query. */
     rc = sqlite3_exec(c->h, "SELECT count(*) FROM sqlite_master", NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
-        zg_error_set(err, ZG_ERR_DB, "db_open", "无法打开数据库", "sqlite: %s: %s",
-                     db->display_url, msg ? msg : sqlite3_errstr(rc));
+        zg_error_set(err, ZG_ERR_DB, "db_open", "无法打开数据库", "sqlite: %s: %s", db->display_url,
+                     msg ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);
         sqlite3_close(c->h);
         free(c);
@@ -247,6 +246,7 @@ static int sq_exec(zg_conn_t *base, const char *sql, const zg_param_t *params, i
         release(st);
         return rc;
     }
+    sqlite3_int64 before = sqlite3_total_changes64(c->h);
     int s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW)
         ;
@@ -256,8 +256,10 @@ static int sq_exec(zg_conn_t *base, const char *sql, const zg_param_t *params, i
         sync_tx(c);
         return rc;
     }
+    /* changes64 keeps the count of the last INSERT/UPDATE/DELETE, so report it only when
+     * this statement changed something (DDL and SELECT report 0, as on PostgreSQL) */
     if (changes)
-        *changes = sqlite3_stmt_readonly(st) ? 0 : sqlite3_changes64(c->h);
+        *changes = sqlite3_total_changes64(c->h) != before ? sqlite3_changes64(c->h) : 0;
     release(st);
     return ZG_OK;
 }
@@ -339,6 +341,7 @@ static int sq_query(zg_conn_t *base, const char *sql, const zg_param_t *params, 
         return rc;
     }
     c->rows.stmt = st;
+    c->rows.done = false;
     *out = &c->rows.base;
     return ZG_OK;
 }
@@ -346,9 +349,12 @@ static int sq_query(zg_conn_t *base, const char *sql, const zg_param_t *params, 
 static int sq_next(zg_rows_t *r, zg_error_t *err)
 {
     sq_rows *sr = SR(r);
+    if (sr->done)
+        return 0;
     int s = sqlite3_step(sr->stmt);
     if (s == SQLITE_ROW)
         return 1;
+    sr->done = true;
     if (s == SQLITE_DONE)
         return 0;
     sq_conn *c = SQ(r->conn);

@@ -414,10 +414,11 @@ static void test_dicts(void **state)
     {
         const char *code = json_string_value(json_object_get(it, "code"));
         const char *label = json_string_value(json_object_get(it, "label"));
+        const char *short_label = json_string_value(json_object_get(it, "short_label"));
         if (!strcmp(code, "1"))
-            assert_string_equal(label, "男"), seen |= 1;
+            assert_string_equal(label, "男性"), assert_string_equal(short_label, "男"), seen |= 1;
         if (!strcmp(code, "2"))
-            assert_string_equal(label, "女"), seen |= 2;
+            assert_string_equal(label, "女性"), assert_string_equal(short_label, "女"), seen |= 2;
     }
     assert_int_equal(seen, 3);
     zg_http_resp_free(&r);

@@ -83,7 +83,8 @@ int zg_dict_items(zg_conn_t *c, zg_arena_t *arena, const char *dict, bool only_e
         return zg_error_set(err, ZG_ERR_NOMEM, "no_memory", "内存不足", "dict items");
     zg_rows_t *rows;
     rc = zg_db_query(c,
-                     "SELECT code, label, parent_code, standard, sort, enabled FROM dict_item "
+                     "SELECT code, label, parent_code, standard, sort, enabled, short_label "
+                     "FROM dict_item "
                      "WHERE dict = $1 AND (enabled = 1 OR $2 = 0) ORDER BY sort, code",
                      p, 2, &rows, err);
     if (rc)
@@ -98,7 +99,8 @@ int zg_dict_items(zg_conn_t *c, zg_arena_t *arena, const char *dict, bool only_e
         it->standard = zg_arena_strdup(arena, zg_rows_text(rows, 3));
         it->sort = (int)zg_rows_int(rows, 4);
         it->enabled = zg_rows_int(rows, 5) != 0;
-        if (!it->code || !it->label || !it->standard) {
+        it->short_label = zg_arena_strdup(arena, zg_rows_text(rows, 6));
+        if (!it->code || !it->label || !it->standard || !it->short_label) {
             zg_rows_close(rows);
             return zg_error_set(err, ZG_ERR_NOMEM, "no_memory", "内存不足", "dict items");
         }

@@ -16,7 +16,8 @@ typedef struct zg_router zg_router_t;
 
 typedef struct zg_dict_item {
     const char *code;
-    const char *label;
+    const char *label;       /* the standard's name, e.g. "男性", "中国共产党党员" */
+    const char *short_label; /* the common short form, e.g. "男", "中共党员" ("" if none) */
     const char *parent_code; /* NULL at the top level */
     const char *standard;    /* e.g. "GB/T 2261.1" */
     int sort;

@@ -43,9 +43,9 @@ static int get_dict(zg_req_t *r)
         return zg_reply_err(r, &err);
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++) {
-        json_t *o = json_pack("{s:s, s:s, s:s?, s:i, s:b}", "code", v[i].code, "label",
-                              v[i].label, "parent_code", v[i].parent_code, "sort", v[i].sort,
-                              "enabled", v[i].enabled);
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:i, s:b}", "code", v[i].code, "label",
+                              v[i].label, "short_label", v[i].short_label, "parent_code",
+                              v[i].parent_code, "sort", v[i].sort, "enabled", v[i].enabled);
         json_array_append_new(items, o);
     }
     return zg_reply_json(r, 200,

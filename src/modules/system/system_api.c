@@ -39,8 +39,9 @@ static int openapi(zg_req_t *r)
         size_t n = strlen(route->method);
         if (n >= sizeof method)
             continue;
-        for (size_t k = 0; k <= n; k++)
-            method[k] = (char)(route->method[k] | 0x20);
+        for (size_t k = 0; k < n; k++)
+            method[k] = (char)(route->method[k] | 0x20); /* ASCII upper → lower */
+        method[n] = '\0';
         json_t *op = json_pack("{s:s}", "summary", route->summary ? route->summary : "");
         json_t *params = json_array();
         for (const char *p = strchr(route->pattern, '{'); p; p = strchr(p + 1, '{')) {

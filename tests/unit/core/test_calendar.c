@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -221,8 +222,7 @@ static void test_nth_working_day_public_notice(void **state)
     /* bad arguments and the end of the range */
     zg_date_t end;
     assert_int_equal(zg_calendar_nth_working_day(cal, D("2026-09-28"), 0, &end), ZG_ERR_INVALID);
-    assert_int_equal(zg_calendar_nth_working_day(cal, D("2026-09-28"), -1, &end),
-                     ZG_ERR_INVALID);
+    assert_int_equal(zg_calendar_nth_working_day(cal, D("2026-09-28"), -1, &end), ZG_ERR_INVALID);
     assert_date(nth(cal, "9999-12-31", 1), "9999-12-31"); /* a Friday */
     assert_int_equal(zg_calendar_nth_working_day(cal, D("9999-12-31"), 2, &end), ZG_ERR_INVALID);
     assert_int_equal(zg_calendar_nth_working_day(cal, 2932897, 1, &end), ZG_ERR_INVALID);
@@ -253,10 +253,8 @@ static void test_add_working_days(void **state)
     /* range edges */
     assert_int_equal(zg_calendar_add_working_days(cal, D("9999-12-30"), 1, &end), ZG_OK);
     assert_date(end, "9999-12-31");
-    assert_int_equal(zg_calendar_add_working_days(cal, D("9999-12-30"), 2, &end),
-                     ZG_ERR_INVALID);
-    assert_int_equal(zg_calendar_add_working_days(cal, D("1800-01-01"), -1, &end),
-                     ZG_ERR_INVALID);
+    assert_int_equal(zg_calendar_add_working_days(cal, D("9999-12-30"), 2, &end), ZG_ERR_INVALID);
+    assert_int_equal(zg_calendar_add_working_days(cal, D("1800-01-01"), -1, &end), ZG_ERR_INVALID);
     assert_int_equal(zg_calendar_add_working_days(cal, D("1800-01-02"), -1, &end), ZG_OK);
     assert_date(end, "1800-01-01"); /* a Wednesday */
     /* against nth_working_day: n working days after X == the n-th counting from X + 1 */
@@ -325,7 +323,7 @@ static void test_working_days_between(void **state)
 static void test_null_calendar_is_weekends_only(void **state)
 {
     (void)state;
-    assert_true(zg_calendar_is_working_day(NULL, D("2026-10-01"))); /* Thu */
+    assert_true(zg_calendar_is_working_day(NULL, D("2026-10-01")));  /* Thu */
     assert_false(zg_calendar_is_working_day(NULL, D("2026-10-03"))); /* Sat */
     int32_t n;
     /* 2026: 365 days from a Thursday = 52 weeks + 1 Thursday = 261 weekdays */
@@ -387,29 +385,25 @@ static void test_set_day_rejects(void **state)
     assert_int_equal(zg_calendar_set_day(cal, d, (zg_day_kind)0, "x", &err), ZG_ERR_INVALID);
     assert_string_equal(err.code, "calendar_bad_kind");
     assert_int_equal(zg_calendar_set_day(cal, d, (zg_day_kind)3, "x", &err), ZG_ERR_INVALID);
-    assert_int_equal(zg_calendar_set_day(cal, 2932897, ZG_DAY_HOLIDAY, "x", &err),
-                     ZG_ERR_INVALID);
+    assert_int_equal(zg_calendar_set_day(cal, 2932897, ZG_DAY_HOLIDAY, "x", &err), ZG_ERR_INVALID);
     assert_string_equal(err.code, "calendar_bad_date");
     /* names: 20 characters fit, 21 do not */
     const char *twenty = "一二三四五六七八九十一二三四五六七八九十";
     const char *twenty_one = "一二三四五六七八九十一二三四五六七八九十一";
     assert_int_equal(zg_calendar_set_day(cal, d, ZG_DAY_HOLIDAY, twenty, &err), ZG_OK);
     assert_string_equal(zg_calendar_lookup(cal, d)->name, twenty);
-    assert_int_equal(zg_calendar_set_day(cal, d, ZG_DAY_HOLIDAY, twenty_one, &err),
-                     ZG_ERR_INVALID);
+    assert_int_equal(zg_calendar_set_day(cal, d, ZG_DAY_HOLIDAY, twenty_one, &err), ZG_ERR_INVALID);
     assert_string_equal(err.code, "calendar_bad_name");
     assert_string_equal(zg_calendar_lookup(cal, d)->name, twenty); /* unchanged */
     char longname[200];
     memset(longname, 'a', sizeof longname - 1);
     longname[sizeof longname - 1] = '\0';
-    assert_int_equal(zg_calendar_set_day(cal, d, ZG_DAY_HOLIDAY, longname, &err),
-                     ZG_ERR_INVALID);
+    assert_int_equal(zg_calendar_set_day(cal, d, ZG_DAY_HOLIDAY, longname, &err), ZG_ERR_INVALID);
     assert_int_equal(zg_calendar_set_day(cal, d, ZG_DAY_HOLIDAY, "春#节", &err), ZG_ERR_INVALID);
     assert_int_equal(zg_calendar_set_day(cal, d, ZG_DAY_HOLIDAY, "春\t节", &err), ZG_ERR_INVALID);
     assert_int_equal(zg_calendar_set_day(cal, d, ZG_DAY_HOLIDAY, " 春节", &err), ZG_ERR_INVALID);
     assert_int_equal(zg_calendar_set_day(cal, d, ZG_DAY_HOLIDAY, "春节 ", &err), ZG_ERR_INVALID);
-    assert_int_equal(zg_calendar_set_day(cal, d, ZG_DAY_HOLIDAY, "\xE6\x98", &err),
-                     ZG_ERR_INVALID);
+    assert_int_equal(zg_calendar_set_day(cal, d, ZG_DAY_HOLIDAY, "\xE6\x98", &err), ZG_ERR_INVALID);
     assert_int_equal(zg_calendar_set_day(cal, d, ZG_DAY_HOLIDAY, "国庆 中秋", &err), ZG_OK);
     assert_int_equal(zg_calendar_set_day(NULL, d, ZG_DAY_HOLIDAY, "x", &err), ZG_ERR_INVALID);
     zg_calendar_free(cal);
@@ -424,9 +418,9 @@ static void test_entry_limit(void **state)
     for (int i = 0; i < ZG_CALENDAR_MAX_ENTRIES; i++)
         assert_int_equal(zg_calendar_set_day(cal, first + i, ZG_DAY_HOLIDAY, NULL, NULL), ZG_OK);
     zg_error_t err;
-    assert_int_equal(zg_calendar_set_day(cal, first + ZG_CALENDAR_MAX_ENTRIES, ZG_DAY_HOLIDAY,
-                                         NULL, &err),
-                     ZG_ERR_TOO_LARGE);
+    assert_int_equal(
+        zg_calendar_set_day(cal, first + ZG_CALENDAR_MAX_ENTRIES, ZG_DAY_HOLIDAY, NULL, &err),
+        ZG_ERR_TOO_LARGE);
     /* replacing an existing entry at the limit is fine */
     assert_int_equal(zg_calendar_set_day(cal, first, ZG_DAY_WORKDAY, NULL, &err), ZG_OK);
     /* and so is loading text that only replaces; one new date is too many */
@@ -482,8 +476,7 @@ static void test_load_text_format(void **state)
 
 /* Loads `text` into a calendar holding one entry, expects failure with `status`, `code` and
  * "第<line>行" in the message, and checks the calendar did not change. */
-static void expect_load_error(const char *text, size_t len, int status, const char *code,
-                              int line)
+static void expect_load_error(const char *text, size_t len, int status, const char *code, int line)
 {
     zg_calendar_t *cal;
     assert_int_equal(zg_calendar_new_empty(&cal), ZG_OK);
@@ -530,9 +523,8 @@ static void test_load_text_errors(void **state)
     zg_calendar_t *cal;
     assert_int_equal(zg_calendar_new_empty(&cal), ZG_OK);
     zg_error_t err;
-    assert_int_equal(load(cal, "2030-01-01 holiday 一二三四五六七八九十一二三四五六七八九十\n",
-                          &err),
-                     ZG_OK);
+    assert_int_equal(
+        load(cal, "2030-01-01 holiday 一二三四五六七八九十一二三四五六七八九十\n", &err), ZG_OK);
     assert_int_equal(load(cal, ok2, &err), ZG_OK);
     /* line length: 512 bytes accepted (a comment pads it), 513 refused */
     char line[600];
@@ -580,8 +572,7 @@ static void test_write_text_round_trip(void **state)
         assert_string_equal(a->name, b->name);
     }
     /* an entry without a name is written without a trailing space */
-    assert_int_equal(zg_calendar_set_day(copy, D("2030-01-01"), ZG_DAY_HOLIDAY, NULL, NULL),
-                     ZG_OK);
+    assert_int_equal(zg_calendar_set_day(copy, D("2030-01-01"), ZG_DAY_HOLIDAY, NULL, NULL), ZG_OK);
     zg_strbuf_clear(&sb);
     assert_int_equal(zg_calendar_write_text(copy, &sb), ZG_OK);
     assert_non_null(strstr(zg_strbuf_cstr(&sb), "\n2030-01-01 holiday\n"));
@@ -596,10 +587,8 @@ static void test_write_text_round_trip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_default_counts_and_coverage, setup_default,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_default_2026_spring_festival, setup_default,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_default_counts_and_coverage, setup_default, teardown),
+        cmocka_unit_test_setup_teardown(test_default_2026_spring_festival, setup_default, teardown),
         cmocka_unit_test_setup_teardown(test_default_other_boundaries, setup_default, teardown),
         cmocka_unit_test_setup_teardown(test_default_year_totals, setup_default, teardown),
         cmocka_unit_test_setup_teardown(test_nth_working_day_public_notice, setup_default,

@@ -43,7 +43,7 @@ static void test_known_day_numbers(void **state)
     assert_int_equal(ymd(2000, 1, 1), 10957); /* 946684800 / 86400 */
     assert_int_equal(ymd(1800, 1, 1), -62091);
     assert_int_equal(ymd(9999, 12, 31), 2932896);
-    assert_int_equal(zg_date_weekday(ymd(1970, 1, 1)), 4); /* Thursday */
+    assert_int_equal(zg_date_weekday(ymd(1970, 1, 1)), 4);  /* Thursday */
     assert_int_equal(zg_date_weekday(ymd(1949, 10, 1)), 6); /* Saturday */
     assert_int_equal(zg_date_weekday(ymd(2021, 7, 1)), 4);  /* Thursday */
     assert_int_equal(zg_date_weekday(ymd(2026, 9, 28)), 1); /* Monday */
@@ -199,12 +199,12 @@ static void test_add_months_clamps(void **state)
         int32_t n;
         const char *want;
     } cases[] = {
-        {"2024-01-31", 1, "2024-02-29"},  /* leap February */
-        {"2023-01-31", 1, "2023-02-28"},  /* common February */
+        {"2024-01-31", 1, "2024-02-29"}, /* leap February */
+        {"2023-01-31", 1, "2023-02-28"}, /* common February */
         {"2024-01-30", 1, "2024-02-29"},
-        {"2024-01-29", 1, "2024-02-29"},  /* no clamping needed */
+        {"2024-01-29", 1, "2024-02-29"}, /* no clamping needed */
         {"2024-01-28", 1, "2024-02-28"},
-        {"2024-01-31", 2, "2024-03-31"},  /* clamping does not carry */
+        {"2024-01-31", 2, "2024-03-31"}, /* clamping does not carry */
         {"2024-03-31", 1, "2024-04-30"},
         {"2024-03-31", -1, "2024-02-29"}, /* negative n */
         {"2023-03-31", -1, "2023-02-28"},
@@ -274,8 +274,7 @@ static void test_age_at(void **state)
     assert_int_equal(age("2004-02-29", "2024-02-28"), 19);
     assert_int_equal(age("2004-02-29", "2024-02-29"), 20);
     int a;
-    assert_int_equal(zg_date_age_at(parse("2000-05-10"), parse("2000-05-09"), &a),
-                     ZG_ERR_INVALID);
+    assert_int_equal(zg_date_age_at(parse("2000-05-10"), parse("2000-05-09"), &a), ZG_ERR_INVALID);
     assert_int_equal(zg_date_age_at(-62092, parse("2000-05-09"), &a), ZG_ERR_INVALID);
 }
 

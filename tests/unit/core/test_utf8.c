@@ -51,7 +51,7 @@ static void test_ascii_and_chinese(void **state)
     assert_true(zg_utf8_valid(NULL, 0));
     assert_false(zg_utf8_valid(NULL, 1));
     assert_true(valid("hello"));
-    assert_true(valid("党支部"));          /* three 3-byte characters */
+    assert_true(valid("党支部"));           /* three 3-byte characters */
     assert_true(valid("\xF0\x9F\x98\x80")); /* U+1F600, 4 bytes */
     /* NUL bytes are well-formed UTF-8 and are counted by length, not terminator */
     assert_true(zg_utf8_valid("a\0b", 3));
@@ -69,7 +69,8 @@ static void test_strlen_counts_characters(void **state)
     assert_int_equal(strlen(s), 15);
     assert_int_equal(zg_utf8_strlen(s, strlen(s), &n), ZG_OK);
     assert_int_equal(n, 5);
-    const char *mixed = "a党\xF0\x9F\x98\x80" "b"; /* 1 + 3 + 4 + 1 bytes, 4 characters */
+    const char *mixed = "a党\xF0\x9F\x98\x80"
+                        "b"; /* 1 + 3 + 4 + 1 bytes, 4 characters */
     assert_int_equal(zg_utf8_strlen(mixed, strlen(mixed), &n), ZG_OK);
     assert_int_equal(n, 4);
     /* invalid input: error, out unchanged */

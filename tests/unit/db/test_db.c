@@ -31,14 +31,14 @@ typedef struct ctx {
 static ctx_t proto_sqlite = {.backend = "sqlite"};
 static ctx_t proto_pg = {.backend = "postgres"};
 
-#define CHECK(call)                                                                            \
-    do {                                                                                       \
-        int rc_ = (call);                                                                      \
-        if (rc_ != 0) {                                                                        \
-            print_error("%s:%d: %s -> %d (%s) %s / %s\n", __FILE__, __LINE__, #call, rc_,     \
-                        zg_status_name(rc_), err.message, err.detail);                         \
-            fail();                                                                            \
-        }                                                                                      \
+#define CHECK(call)                                                                                \
+    do {                                                                                           \
+        int rc_ = (call);                                                                          \
+        if (rc_ != 0) {                                                                            \
+            print_error("%s:%d: %s -> %d (%s) %s / %s\n", __FILE__, __LINE__, #call, rc_,          \
+                        zg_status_name(rc_), err.message, err.detail);                             \
+            fail();                                                                                \
+        }                                                                                          \
     } while (0)
 
 static int setup(void **state)
@@ -159,8 +159,7 @@ static void test_open_fails_cleanly(void **state)
     if (t->kind == ZG_DB_SQLITE)
         rc = zg_db_open("/nonexistent-dir/x/zg.db", &db, &err);
     else
-        rc = zg_db_open("postgresql://zugong@/nosuchdb_zg?host=/nonexistent-zg&port=1", &db,
-                        &err);
+        rc = zg_db_open("postgresql://zugong@/nosuchdb_zg?host=/nonexistent-zg&port=1", &db, &err);
     assert_int_not_equal(rc, ZG_OK);
     assert_null(db);
     assert_true(strlen(err.message) > 0);
@@ -200,8 +199,8 @@ static void test_dict_seed(void **state)
     struct {
         const char *dict;
         int count;
-    } counts[] = {{"gender", 4},     {"ethnicity", 60},        {"education", 40},
-                  {"degree", 56},    {"political_status", 13}, {"org_category", 47},
+    } counts[] = {{"gender", 4},   {"ethnicity", 60},        {"education", 40},
+                  {"degree", 56},  {"political_status", 13}, {"org_category", 47},
                   {"province", 34}};
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
         zg_param_t p[] = {ZG_P_TEXT(counts[i].dict)};
@@ -209,8 +208,7 @@ static void test_dict_seed(void **state)
     }
     zg_param_t std56[] = {ZG_P_TEXT("ethnicity"), ZG_P_TEXT("GB 3304-1991")};
     assert_int_equal(
-        qint(t, "SELECT COUNT(*) FROM dict_item WHERE dict = $1 AND standard = $2", std56, 2),
-        56);
+        qint(t, "SELECT COUNT(*) FROM dict_item WHERE dict = $1 AND standard = $2", std56, 2), 56);
     struct {
         const char *dict, *code, *label;
     } labels[] = {
@@ -250,15 +248,13 @@ static void test_dict_seed(void **state)
                  "男");
     assert_qtext(t, "SELECT parent_code FROM dict_item WHERE dict = 'education' AND code = $1",
                  "11", "10");
-    assert_qtext(t, "SELECT parent_code FROM dict_item WHERE dict = 'degree' AND code = $1",
-                 "201", "2");
-    assert_qtext(t,
-                 "SELECT parent_code FROM dict_item WHERE dict = 'org_category' AND code = $1",
+    assert_qtext(t, "SELECT parent_code FROM dict_item WHERE dict = 'degree' AND code = $1", "201",
+                 "2");
+    assert_qtext(t, "SELECT parent_code FROM dict_item WHERE dict = 'org_category' AND code = $1",
                  "631", "6XX");
     /* builtin and enabled default to 1 and are plain integers on both backends */
-    assert_int_equal(qint(t, "SELECT COUNT(*) FROM dict_item WHERE builtin = 1 AND enabled = 1",
-                          NULL, 0),
-                     254);
+    assert_int_equal(
+        qint(t, "SELECT COUNT(*) FROM dict_item WHERE builtin = 1 AND enabled = 1", NULL, 0), 254);
 }
 
 static void test_foundation_tables(void **state)
@@ -267,8 +263,8 @@ static void test_foundation_tables(void **state)
     migrate(t);
     zg_error_t err;
     zg_param_t ok[] = {ZG_P_TEXT("2026-10-01"), ZG_P_TEXT("holiday"), ZG_P_TEXT("国庆节")};
-    CHECK(zg_db_exec(t->c, "INSERT INTO calendar_day (day, kind, name) VALUES ($1, $2, $3)", ok,
-                     3, NULL, &err));
+    CHECK(zg_db_exec(t->c, "INSERT INTO calendar_day (day, kind, name) VALUES ($1, $2, $3)", ok, 3,
+                     NULL, &err));
     char *at = qtext(t, "SELECT updated_at FROM calendar_day WHERE day = $1", "2026-10-01");
     assert_int_equal(strlen(at), 19); /* {{NOW}} default: 'YYYY-MM-DD HH:MM:SS' */
     assert_true(at[0] == '2' && at[4] == '-' && at[13] == ':');
@@ -311,8 +307,8 @@ static void test_params_every_type(void **state)
     assert_int_equal(changes, 1);
     const char *none = NULL;
     zg_param_t q[] = {ZG_P_NULL, ZG_P_NULL, ZG_P_TEXT(none), ZG_P_NULL, ZG_P_NULL};
-    CHECK(zg_db_exec(t->c, "INSERT INTO v (i, d, s, b, n) VALUES ($1, $2, $3, $4, $5)", q, 5,
-                     NULL, &err));
+    CHECK(zg_db_exec(t->c, "INSERT INTO v (i, d, s, b, n) VALUES ($1, $2, $3, $4, $5)", q, 5, NULL,
+                     &err));
 
     zg_rows_t *r;
     CHECK(zg_db_query(t->c, "SELECT id, i, d, s, b, n FROM v ORDER BY id", NULL, 0, &r, &err));
@@ -365,16 +361,16 @@ static void test_param_mismatch(void **state)
     zg_error_t err;
     int64_t v;
     zg_param_t p[] = {ZG_P_INT(1), ZG_P_INT(2)};
-    assert_int_not_equal(zg_db_query_int(t->c, "SELECT $1 + 0", p, 2, &v, &err), ZG_OK);
-    assert_int_not_equal(zg_db_query_int(t->c, "SELECT $1 + $2 + $3", p, 2, &v, &err), ZG_OK);
-    assert_int_not_equal(zg_db_query_int(t->c, "SELECT $1 + 0", NULL, 0, &v, &err), ZG_OK);
+    assert_int_equal(zg_db_query_int(t->c, "SELECT $1 + 0", p, 2, &v, &err), ZG_ERR_INTERNAL);
+    assert_int_not_equal(zg_db_query_int(t->c, "SELECT $1 + 0 + $2 + $3", p, 2, &v, &err), ZG_OK);
+    assert_int_equal(zg_db_query_int(t->c, "SELECT $1 + 0", NULL, 0, &v, &err), ZG_ERR_INTERNAL);
     /* one statement per call on both backends */
     assert_int_not_equal(zg_db_exec(t->c, "SELECT 1; SELECT 2", NULL, 0, NULL, &err), ZG_OK);
     assert_int_not_equal(zg_db_exec(t->c, "SELEC 1", NULL, 0, NULL, &err), ZG_OK);
     assert_int_equal(err.status, ZG_ERR_DB);
     assert_string_equal(err.message, "数据库操作失败");
     /* the connection is fine afterwards */
-    CHECK(zg_db_query_int(t->c, "SELECT $1 + $2", p, 2, &v, &err));
+    CHECK(zg_db_query_int(t->c, "SELECT $1 + 0 + $2", p, 2, &v, &err));
     assert_int_equal(v, 3);
     assert_int_equal(zg_db_query_int(t->c, "SELECT 1 WHERE 1 = 0", NULL, 0, &v, &err),
                      ZG_ERR_NOT_FOUND);
@@ -512,9 +508,8 @@ static void test_unique_and_fk_conflict(void **state)
         ZG_ERR_CONFLICT);
     assert_string_equal(err.message, "数据重复");
     zg_param_t orphan[] = {ZG_P_INT(99)};
-    assert_int_equal(
-        zg_db_exec(t->c, "INSERT INTO ch (p_id) VALUES ($1)", orphan, 1, NULL, &err),
-        ZG_ERR_CONFLICT);
+    assert_int_equal(zg_db_exec(t->c, "INSERT INTO ch (p_id) VALUES ($1)", orphan, 1, NULL, &err),
+                     ZG_ERR_CONFLICT);
     assert_string_equal(err.message, "数据仍被引用或引用不存在");
     zg_param_t ok[] = {ZG_P_INT(1)};
     CHECK(zg_db_exec(t->c, "INSERT INTO ch (p_id) VALUES ($1)", ok, 1, NULL, &err));
@@ -605,11 +600,20 @@ static void test_transaction_rules(void **state)
     assert_int_equal(changes, 2);
     CHECK(zg_db_exec(t->c, "DELETE FROM tr WHERE id > 100", NULL, 0, &changes, &err));
     assert_int_equal(changes, 0);
+    CHECK(zg_db_exec(t->c, "UPDATE tr SET id = id + 10", NULL, 0, &changes, &err));
+    changes = -1;
+    CHECK(zg_db_exec(t->c, "SELECT id FROM tr", NULL, 0, &changes, &err));
+    assert_int_equal(changes, 0);
+    changes = -1;
+    CHECK(zg_db_exec(t->c, "CREATE TABLE tr2 (id INTEGER)", NULL, 0, &changes, &err));
+    assert_int_equal(changes, 0);
+    CHECK(zg_db_exec(t->c, "INSERT INTO tr2 (id) SELECT id FROM tr RETURNING id", NULL, 0, &changes,
+                     &err));
+    assert_int_equal(changes, 2);
     /* commit of a transaction that failed is an error and ends it */
     CHECK(zg_db_begin(t->c, ZG_TX_WRITE, &err));
-    assert_int_not_equal(zg_db_exec(t->c, "INSERT INTO nosuch (id) VALUES (1)", NULL, 0, NULL,
-                                    &err),
-                         ZG_OK);
+    assert_int_not_equal(
+        zg_db_exec(t->c, "INSERT INTO nosuch (id) VALUES (1)", NULL, 0, NULL, &err), ZG_OK);
     if (t->kind == ZG_DB_POSTGRES)
         assert_int_not_equal(zg_db_commit(t->c, &err), ZG_OK);
     zg_db_rollback(t->c);
@@ -637,8 +641,7 @@ static void test_stmt_cache(void **state)
     if (t->kind == ZG_DB_POSTGRES) {
         zg_param_t q[] = {ZG_P_TEXT(sql)};
         assert_int_equal(
-            qint(t, "SELECT COUNT(*) FROM pg_prepared_statements WHERE statement = $1", q, 1),
-            1);
+            qint(t, "SELECT COUNT(*) FROM pg_prepared_statements WHERE statement = $1", q, 1), 1);
     }
     /* the cache is bounded: old statements are finalized / deallocated */
     for (int i = 0; i < ZG_STMT_CACHE_CAP + 50; i++) {
@@ -726,8 +729,8 @@ static void *writer_main(void *arg)
         int rc = zg_db_begin(w->conn, ZG_TX_WRITE, &err);
         zg_param_t p[] = {ZG_P_INT(w->id), ZG_P_INT(i)};
         if (!rc)
-            rc = zg_db_exec(w->conn, "INSERT INTO tw (writer, n) VALUES ($1, $2)", p, 2, NULL,
-                            &err);
+            rc =
+                zg_db_exec(w->conn, "INSERT INTO tw (writer, n) VALUES ($1, $2)", p, 2, NULL, &err);
         if (!rc)
             rc = zg_db_exec(w->conn, "UPDATE counter SET n = n + 1 WHERE id = 1", NULL, 0, NULL,
                             &err);
@@ -940,6 +943,38 @@ static void test_db_newer_than_binary(void **state)
 
 /* ---- PostgreSQL connection loss --------------------------------------------------------- */
 
+/* Terminates the server process of t->c from a second handle and waits until it is gone. */
+static void kill_backend(ctx_t *t)
+{
+    zg_error_t err;
+    zg_db_t *admin;
+    CHECK(zg_db_open(t->url, &admin, &err));
+    zg_conn_t *ac = zg_db_conn(admin, &err);
+    /* pg_backend_pid() of t->c, read from the server's view (t->c may be in a transaction) */
+    int64_t pid = 0;
+    CHECK(zg_db_query_int(ac,
+                          "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                          "AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+                          NULL, 0, &pid, &err));
+    zg_param_t p[] = {ZG_P_INT(pid)};
+    int64_t ok = 0;
+    CHECK(zg_db_query_int(ac,
+                          "SELECT CASE WHEN pg_terminate_backend($1::int, 5000) THEN 1 ELSE 0 END",
+                          p, 1, &ok, &err));
+    assert_int_equal(ok, 1);
+    /* the timeout makes it wait until the process has exited (its socket is closed); make
+     * sure it is gone from the server's view too */
+    for (int i = 0; i < 100; i++) {
+        int64_t n = 0;
+        CHECK(zg_db_query_int(ac, "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = $1::int", p, 1,
+                              &n, &err));
+        if (n == 0)
+            break;
+        usleep(20000);
+    }
+    zg_db_close(admin);
+}
+
 static void test_reconnect_after_server_closed(void **state)
 {
     ctx_t *t = start(state);
@@ -947,36 +982,47 @@ static void test_reconnect_after_server_closed(void **state)
         skip(); /* SQLite has no server connection to lose */
     zg_error_t err;
     int64_t pid = qint(t, "SELECT pg_backend_pid()", NULL, 0);
-    zg_db_t *admin;
-    CHECK(zg_db_open(t->url, &admin, &err));
-    zg_conn_t *ac = zg_db_conn(admin, &err);
-    zg_param_t p[] = {ZG_P_INT(pid)};
-    int64_t ok = 0;
-    CHECK(zg_db_query_int(ac, "SELECT COUNT(*) FROM pg_terminate_backend($1::int) WHERE 1 = 1", p,
-                          1, &ok, &err));
-    /* wait until the backend is gone */
-    for (int i = 0; i < 100; i++) {
-        int64_t n = 0;
-        CHECK(zg_db_query_int(ac, "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = $1::int", p,
-                              1, &n, &err));
-        if (n == 0)
-            break;
-        usleep(20000);
-    }
-    zg_db_close(admin);
+    kill_backend(t);
     /* the idle connection is found dead before the statement is sent, and reset */
     int64_t pid2 = qint(t, "SELECT pg_backend_pid()", NULL, 0);
     assert_true(pid2 != pid);
     assert_int_equal(qint(t, "SELECT 40 + 2", NULL, 0), 42);
+    /* lost inside a transaction: the transaction is gone, the caller hears ZG_ERR_BUSY */
+    ddl(t, "CREATE TABLE lost (id {{BIGINT}} PRIMARY KEY)");
+    CHECK(zg_db_begin(t->c, ZG_TX_WRITE, &err));
+    CHECK(zg_db_exec(t->c, "INSERT INTO lost (id) VALUES (1)", NULL, 0, NULL, &err));
+    kill_backend(t);
+    assert_int_equal(zg_db_exec(t->c, "INSERT INTO lost (id) VALUES (2)", NULL, 0, NULL, &err),
+                     ZG_ERR_BUSY);
+    assert_false(t->c->in_tx);
+    zg_db_rollback(t->c);
+    assert_int_equal(qint(t, "SELECT COUNT(*) FROM lost", NULL, 0), 0);
 }
 
 static void test_display_url_masks_password(void **state)
 {
     ctx_t *t = start(state);
     (void)t;
+    struct {
+        const char *in, *out;
+    } cases[] = {
+        {"postgresql://u:s3cret@db.example:5432/zg?sslmode=require",
+         "postgresql://u:***@db.example:5432/zg?sslmode=require"},
+        {"postgres://u@h/zg?password=s3cret&sslmode=require",
+         "postgres://u@h/zg?password=***&sslmode=require"},
+        {"postgres://u:p%40ss@h/zg", "postgres://u:***@h/zg"},
+        {"postgresql://zugong@/postgres?host=/tmp/x&port=5",
+         "postgresql://zugong@/postgres?host=/tmp/x&port=5"},
+        {"/var/lib/zugong/zg.db", "/var/lib/zugong/zg.db"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *m = zg_db_mask_url(cases[i].in);
+        assert_string_equal(m, cases[i].out);
+        free(m);
+    }
+    /* a failed open does not put the password in the error */
     zg_error_t err;
     zg_db_t *db = NULL;
-    /* cannot connect, but the error must not carry the password */
     int rc = zg_db_open("postgresql://u:s3cret@/x?host=/nonexistent-zg&port=1", &db, &err);
     assert_int_not_equal(rc, ZG_OK);
     assert_null(strstr(err.detail, "s3cret"));
@@ -984,10 +1030,10 @@ static void test_display_url_masks_password(void **state)
 
 /* ---- main ------------------------------------------------------------------------------- */
 
-#define BOTH(f)                                                                                \
-    {"sqlite/" #f, f, setup, teardown, &proto_sqlite},                                         \
-    {                                                                                          \
-        "postgres/" #f, f, setup, teardown, &proto_pg                                          \
+#define BOTH(f)                                                                                    \
+    {"sqlite/" #f, f, setup, teardown, &proto_sqlite},                                             \
+    {                                                                                              \
+        "postgres/" #f, f, setup, teardown, &proto_pg                                              \
     }
 
 int main(void)

@@ -1,0 +1,223 @@
+/* test_cli.c — the `zugong` binary as a user runs it: exit codes and messages of the
+ * subcommands, `serve` on an ephemeral port, and graceful shutdown on SIGTERM with a request
+ * in flight (it must be answered in full before the process exits 0). Runs per backend. */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "testdb.h"
+#include "testsrv.h"
+
+static char db_url[1024];
+
+/* Runs the binary with args, captures stdout+stderr into out; returns the exit status. */
+static int run(char *out, size_t cap, const char *const *args)
+{
+    int pfd[2];
+    assert_int_equal(pipe(pfd), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(pfd[1], 1);
+        dup2(pfd[1], 2);
+        close(pfd[0]);
+        char *argv[32];
+        int n = 0;
+        argv[n++] = (char *)ZG_TEST_BINARY;
+        for (const char *const *a = args; *a && n < 31; a++)
+            argv[n++] = (char *)*a;
+        argv[n] = NULL;
+        execv(ZG_TEST_BINARY, argv);
+        _exit(127);
+    }
+    close(pfd[1]);
+    size_t len = 0;
+    ssize_t k;
+    while (len + 1 < cap && (k = read(pfd[0], out + len, cap - 1 - len)) > 0)
+        len += (size_t)k;
+    out[len] = '\0';
+    close(pfd[0]);
+    int st;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void test_version_and_help(void **state)
+{
+    (void)state;
+    char out[8192];
+    assert_int_equal(run(out, sizeof out, (const char *const[]){"version", NULL}), 0);
+    assert_non_null(strstr(out, "zugong " ZG_VERSION));
+    assert_int_equal(run(out, sizeof out, (const char *const[]){"help", NULL}), 0);
+    assert_non_null(strstr(out, "serve"));
+    assert_non_null(strstr(out, "启动服务"));
+    assert_int_equal(run(out, sizeof out, (const char *const[]){NULL}), 2);
+}
+
+static void test_usage_errors(void **state)
+{
+    (void)state;
+    char out[8192];
+    assert_int_equal(run(out, sizeof out, (const char *const[]){"frobnicate", NULL}), 2);
+    assert_non_null(strstr(out, "未知命令"));
+    assert_int_equal(run(out, sizeof out, (const char *const[]){"serve", "--no-such", "1", NULL}),
+                     2);
+    assert_non_null(strstr(out, "未知的配置项"));
+    assert_int_equal(run(out, sizeof out, (const char *const[]){"serve", "--threads", "0", NULL}),
+                     2);
+    assert_int_equal(run(out, sizeof out, (const char *const[]){"serve", "--db", NULL}), 2);
+    assert_int_equal(
+        run(out, sizeof out, (const char *const[]){"serve", "--listen", "nonsense", "--db",
+                                                   db_url, NULL}),
+        1);
+    assert_non_null(strstr(out, "监听地址格式错误"));
+}
+
+static void test_init_migrate_demo(void **state)
+{
+    (void)state;
+    char out[8192];
+    assert_int_equal(run(out, sizeof out, (const char *const[]){"init", "--db", db_url, NULL}), 0);
+    assert_non_null(strstr(out, "数据库已就绪"));
+    assert_int_equal(run(out, sizeof out, (const char *const[]){"migrate", "--db", db_url, NULL}),
+                     0);
+    assert_non_null(strstr(out, "已执行 0 个迁移")); /* init already applied them */
+    assert_int_equal(run(out, sizeof out, (const char *const[]){"demo", "--db", db_url, NULL}), 0);
+    assert_non_null(strstr(out, "演示数据已载入"));
+    /* a database that cannot be opened: runtime failure, exit 1, Chinese message */
+    assert_int_equal(run(out, sizeof out,
+                         (const char *const[]){"init", "--db", "/nonexistent-dir/x/z.db", NULL}),
+                     1);
+}
+
+static int connect_port(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    struct timeval tv = {.tv_sec = 10};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return fd;
+}
+
+/* serve → request in flight → SIGTERM → the request completes → exit 0 → port closed. */
+static void test_serve_graceful_shutdown(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/zgcli-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char portfile[256], logfile[256];
+    snprintf(portfile, sizeof portfile, "%s/port", dir);
+    snprintf(logfile, sizeof logfile, "%s/log", dir);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(logfile, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        execl(ZG_TEST_BINARY, ZG_TEST_BINARY, "serve", "--db", db_url, "--listen", "127.0.0.1:0",
+              "--port-file", portfile, "--threads", "2", (char *)NULL);
+        _exit(127);
+    }
+    int port = 0;
+    for (int i = 0; i < 200 && port == 0; i++) {
+        FILE *f = fopen(portfile, "r");
+        if (f) {
+            if (fscanf(f, "%d", &port) != 1)
+                port = 0;
+            fclose(f);
+        }
+        if (!port)
+            usleep(50000);
+    }
+    assert_true(port > 0);
+    zg_http_resp_t r;
+    assert_int_equal(zg_http_get(port, "/healthz", &r), 0);
+    assert_int_equal(r.status, 200);
+    zg_http_resp_free(&r);
+
+    /* a POST whose body arrives in two parts, with SIGTERM between them */
+    const char *body = "{\"start\":\"2026-09-28\",\"working_days\":5}";
+    char head[256];
+    snprintf(head, sizeof head,
+             "POST /api/v1/calendar/deadline HTTP/1.1\r\nHost: x\r\nContent-Type: "
+             "application/json\r\nContent-Length: %zu\r\n\r\n",
+             strlen(body));
+    int fd = connect_port(port);
+    assert_true(fd >= 0);
+    assert_true(send(fd, head, strlen(head), 0) > 0);
+    assert_true(send(fd, body, 10, 0) == 10);
+    usleep(200000);
+    assert_int_equal(kill(pid, SIGTERM), 0);
+    usleep(300000);
+    /* the server no longer accepts new connections... */
+    int fd2 = connect_port(port);
+    assert_true(fd2 < 0);
+    /* ...but finishes the request in flight */
+    assert_true(send(fd, body + 10, strlen(body) - 10, 0) > 0);
+    char resp[4096];
+    size_t len = 0;
+    ssize_t k;
+    while (len + 1 < sizeof resp && (k = recv(fd, resp + len, sizeof resp - 1 - len, 0)) > 0) {
+        len += (size_t)k;
+        resp[len] = '\0';
+        if (strstr(resp, "\"end\":\"2026-10-09\""))
+            break;
+    }
+    resp[len] = '\0';
+    close(fd);
+    assert_int_equal(strncmp(resp, "HTTP/1.1 200", 12), 0);
+    assert_non_null(strstr(resp, "\"end\":\"2026-10-09\""));
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+    char log[8192];
+    FILE *lf = fopen(logfile, "r");
+    size_t n = fread(log, 1, sizeof log - 1, lf);
+    log[n] = '\0';
+    fclose(lf);
+    assert_non_null(strstr(log, "已启动"));
+    assert_non_null(strstr(log, "SIGTERM"));
+    assert_non_null(strstr(log, "shutdown complete"));
+    assert_non_null(strstr(log, "ACCESS 127.0.0.1 POST /api/v1/calendar/deadline 200"));
+    unlink(portfile);
+    unlink(logfile);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    if (!strcmp(zg_test_backend(), "postgres") && !getenv("ZG_TEST_PG_URL")) {
+        printf("[  SKIPPED ] postgres backend: ZG_TEST_PG_URL is not set\n");
+        return 0;
+    }
+    if (zg_testdb_url(zg_test_backend(), db_url, sizeof db_url) != 0)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_version_and_help),
+        cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_init_migrate_demo),
+        cmocka_unit_test(test_serve_graceful_shutdown),
+    };
+    int rc = cmocka_run_group_tests_name(zg_test_backend(), tests, NULL, NULL);
+    zg_testdb_cleanup();
+    return rc;
+}
