@@ -12,7 +12,7 @@ for f in fuzz_json fuzz_router fuzz_calendar; do
   work=build-fuzz/corpus-$name
   mkdir -p "$work"
   echo "-- $f: ${SECS}s"
-  if ! (cd build-fuzz && ASAN_OPTIONS=detect_leaks=1 "./$f" -max_total_time="$SECS" \
+  if ! (cd build-fuzz && ASAN_OPTIONS=detect_leaks=1 "./fuzz/$f" -max_total_time="$SECS" \
         -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 \
         "corpus-$name" "../fuzz/corpus/$name" >"$f.log" 2>&1); then
     tail -50 "build-fuzz/$f.log"
