@@ -19,6 +19,6 @@ for f in fuzz_json fuzz_router fuzz_calendar; do
     echo "fuzz: $f FAILED (log: build-fuzz/$f.log)"
     exit 1
   fi
-  grep -E "^stat::(number_of_executed_runs|peak_rss_mb)" "build-fuzz/$f.log" || true
+  grep -E "^stat::(number_of_executed_units|peak_rss_mb)" "build-fuzz/$f.log" || true
 done
 echo "fuzz: no crashes"

@@ -10,6 +10,7 @@
  * Settings come from defaults, --config FILE, ZUGONG_* variables and --flags, in that order.
  * Exit codes: 0 ok, 1 runtime failure, 2 usage error. */
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,8 +158,10 @@ static int cmd_serve(const zg_config_t *cfg)
     fflush(stdout);
     zg_log_info("listening on %s port %d", cfg->listen, port);
 
-    int sig = 0;
-    sigwait(&set, &sig);
+    int sig;
+    const struct timespec tick = {.tv_sec = 1};
+    while ((sig = sigtimedwait(&set, NULL, &tick)) < 0)
+        zg_log_flush(); /* buffered access-log lines appear within about a second */
     zg_log_info("received %s, shutting down (grace %d s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
                 cfg->shutdown_grace);
     zg_server_stop(srv, cfg->shutdown_grace);

@@ -58,7 +58,7 @@ void zg_config_defaults(zg_config_t *c)
     c->body_max = 1 << 20;
     c->upload_max = (int64_t)64 << 20;
     c->request_memory_max = (int64_t)64 << 20;
-    c->header_max = 16 << 10;
+    c->header_max = 8 << 10;
     c->conn_timeout = 30;
     c->conn_max = 1024;
     c->conn_per_ip = 256;

@@ -25,7 +25,7 @@ typedef struct zg_config {
     int64_t body_max;            /* request body cap, bytes; default 1 MiB */
     int64_t upload_max;          /* cap for upload routes (imports); default 64 MiB */
     int64_t request_memory_max;  /* per-request arena cap, bytes; default 64 MiB */
-    int header_max;              /* bytes for request line + headers; default 16 KiB */
+    int header_max;              /* bytes for request line + headers; default 8 KiB */
     int conn_timeout;            /* idle connection timeout, seconds; default 30 */
     int conn_max;                /* total connections; default 1024 */
     int conn_per_ip;             /* connections per client IP; default 256 */

@@ -18,8 +18,11 @@ void zg_log_set_access(int on);
 int zg_log_access_enabled(void);
 
 void zg_log(zg_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* An access-log line: always written when access logging is on, whatever the level. */
+/* An access-log line: always written when access logging is on, whatever the level. Buffered:
+ * written within about a second (see log.c), or at once by zg_log_flush. */
 void zg_log_access(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Writes any buffered access-log lines now. */
+void zg_log_flush(void);
 
 #define zg_log_debug(...) zg_log(ZG_LOG_DEBUG, __VA_ARGS__)
 #define zg_log_info(...) zg_log(ZG_LOG_INFO, __VA_ARGS__)

@@ -106,7 +106,12 @@ int zg_reply_json(zg_req_t *r, int status, json_t *json)
         zg_log_error("response serialization failed for %s %s", r->method, r->path);
         return zg_reply_bytes(r, 500, "application/json; charset=utf-8", fail, sizeof fail - 1);
     }
-    rc = zg_reply_bytes(r, status, "application/json; charset=utf-8", sb.data, sb.len);
+    return zg_reply_json_text(r, status, sb.data, sb.len);
+}
+
+int zg_reply_json_text(zg_req_t *r, int status, const char *json, size_t len)
+{
+    int rc = zg_reply_bytes(r, status, "application/json; charset=utf-8", json, len);
     if (rc == ZG_OK)
         zg_reply_header(r, "Cache-Control", "no-store");
     return rc;

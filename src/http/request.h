@@ -63,6 +63,9 @@ zg_conn_t *zg_req_db(zg_req_t *r);
 
 /* Answers with `json` (reference stolen) serialized as the body. Returns 0. */
 int zg_reply_json(zg_req_t *r, int status, json_t *json);
+/* Answers with already-serialized JSON (copied), e.g. built with zg_strbuf_json_string on a
+ * hot path where building a jansson tree would cost more than the work itself. */
+int zg_reply_json_text(zg_req_t *r, int status, const char *json, size_t len);
 /* Answers with raw bytes copied into the request arena. */
 int zg_reply_bytes(zg_req_t *r, int status, const char *content_type, const void *data,
                    size_t len);

@@ -51,7 +51,7 @@ static zg_req_t *new_request(zg_server_t *s, struct MHD_Connection *conn, const 
                              const char *method)
 {
     zg_arena_t arena;
-    zg_arena_init(&arena, 16384, (size_t)s->app->config.request_memory_max);
+    zg_arena_init(&arena, 8192, (size_t)s->app->config.request_memory_max);
     zg_req_t *r = zg_arena_calloc(&arena, 1, sizeof *r);
     if (!r) {
         zg_arena_destroy(&arena);
@@ -77,9 +77,10 @@ static void dispatch(zg_server_t *s, zg_req_t *r)
         return;
     }
     char allow[64];
-    const zg_route_t *route = NULL;
-    zg_match_result m =
-        zg_router_match(app->router, r->method, r->path, r, &route, allow, sizeof allow);
+    const zg_route_t *route = r->route;
+    zg_match_result m = route ? ZG_MATCH_OK
+                              : zg_router_match(app->router, r->method, r->path, r, &route,
+                                                allow, sizeof allow);
     if (m == ZG_MATCH_OK) {
         r->route = route;
         zg_json_use_arena(&r->arena);
@@ -120,11 +121,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO; /* out of memory: drop the connection */
         *con_cls = r;
         atomic_fetch_add(&s->active, 1);
-        /* The route decides the body cap: upload routes may take more. */
+        /* Route now (kept for dispatch): the route decides the body cap, and upload routes
+         * may take more. A path that matches no route is routed again at dispatch, where the
+         * 404/405/static decision is made. */
         const zg_route_t *route = NULL;
-        if (zg_router_match(s->app->router, method, url, NULL, &route, NULL, 0) ==
-                ZG_MATCH_OK &&
-            (route->flags & ZG_ROUTE_UPLOAD)) {
+        if (zg_router_match(s->app->router, method, url, r, &route, NULL, 0) == ZG_MATCH_OK)
+            r->route = route;
+        if (route && (route->flags & ZG_ROUTE_UPLOAD)) {
             r->body_max = s->app->config.upload_max;
             r->body.max = (size_t)r->body_max;
         }
@@ -270,7 +273,7 @@ int zg_server_start(zg_app_t *app, zg_server_t **out, zg_error_t *err)
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)c->conn_max, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)c->conn_per_ip,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->conn_timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)c->header_max + 16384,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)c->header_max + 8192,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
     if (!s->daemon) {
@@ -310,5 +313,6 @@ void zg_server_stop(zg_server_t *s, int grace_seconds)
         zg_log_warn("shutdown: %ld request(s) still running after %d s, closing them", left,
                     grace_seconds);
     MHD_stop_daemon(s->daemon);
+    zg_log_flush();
     free(s);
 }
