@@ -14,8 +14,7 @@ int zg_demo_load(zg_app_t *app, zg_demo_report_t *rep, zg_error_t *err)
     if (!c)
         return ZG_ERR_DB;
     int64_t dicts = 0, items = 0, days = 0;
-    int rc = zg_db_query_int(c, "SELECT count(DISTINCT dict) FROM dict_item", NULL, 0, &dicts,
-                             err);
+    int rc = zg_db_query_int(c, "SELECT count(DISTINCT dict) FROM dict_item", NULL, 0, &dicts, err);
     if (!rc)
         rc = zg_db_query_int(c, "SELECT count(*) FROM dict_item", NULL, 0, &items, err);
     if (!rc)

@@ -19,8 +19,14 @@ typedef struct {
     int64_t min, max;
 } setting_t;
 
-#define S(k, n) {#k, T_STR, offsetof(zg_config_t, k), sizeof(((zg_config_t *)0)->k), 0, 0}
-#define I(k, lo, hi) {#k, T_INT, offsetof(zg_config_t, k), sizeof(((zg_config_t *)0)->k), lo, hi}
+#define S(k, n)                                                                                    \
+    {                                                                                              \
+#k, T_STR, offsetof(zg_config_t, k), sizeof(((zg_config_t *)0)->k), 0, 0                   \
+    }
+#define I(k, lo, hi)                                                                               \
+    {                                                                                              \
+#k, T_INT, offsetof(zg_config_t, k), sizeof(((zg_config_t *)0)->k), lo, hi                 \
+    }
 
 static const setting_t settings[] = {
     S(listen, 0),
@@ -149,9 +155,8 @@ int zg_config_set(zg_config_t *c, const char *key, const char *value, zg_error_t
                  !strcmp(value, "no"))
             *(bool *)field = false;
         else
-            return zg_error_set(err, ZG_ERR_INVALID, "config_bad_value",
-                                "配置项应为 true 或 false", "bad boolean for '%s': '%.32s'",
-                                s->key, value);
+            return zg_error_set(err, ZG_ERR_INVALID, "config_bad_value", "配置项应为 true 或 false",
+                                "bad boolean for '%s': '%.32s'", s->key, value);
         return ZG_OK;
     case T_INT: {
         int64_t n;
@@ -192,8 +197,8 @@ int zg_config_load_file(zg_config_t *c, const char *path, zg_error_t *err)
     while (fgets(line, sizeof line, f)) {
         lineno++;
         if (!strchr(line, '\n') && !feof(f)) {
-            rc = zg_error_set(err, ZG_ERR_INVALID, "config_line_too_long",
-                              "配置文件中有过长的行", "%s:%d: line too long", path, lineno);
+            rc = zg_error_set(err, ZG_ERR_INVALID, "config_line_too_long", "配置文件中有过长的行",
+                              "%s:%d: line too long", path, lineno);
             break;
         }
         char *s = trim(line);

@@ -14,22 +14,22 @@
 #define ZG_CONFIG_STR_MAX 1024 /* longest accepted string value, bytes */
 
 typedef struct zg_config {
-    char listen[256];            /* host:port; default 127.0.0.1:8080 */
-    char db[ZG_CONFIG_STR_MAX];  /* SQLite file path or postgres:// URL; default zugong.db */
-    char web_dir[ZG_CONFIG_STR_MAX]; /* built web UI; default web/dist */
-    char key_file[ZG_CONFIG_STR_MAX]; /* field-encryption key file (32 bytes hex); "" = none */
+    char listen[256];                  /* host:port; default 127.0.0.1:8080 */
+    char db[ZG_CONFIG_STR_MAX];        /* SQLite file path or postgres:// URL; default zugong.db */
+    char web_dir[ZG_CONFIG_STR_MAX];   /* built web UI; default web/dist */
+    char key_file[ZG_CONFIG_STR_MAX];  /* field-encryption key file (32 bytes hex); "" = none */
     char port_file[ZG_CONFIG_STR_MAX]; /* if set, the bound port is written here at start */
-    char log_level[16];          /* debug|info|warn|error|off; default info */
-    bool access_log;             /* one line per request; default true */
-    int threads;                 /* HTTP worker threads; default 2 × CPUs, 2..256 */
-    int64_t body_max;            /* request body cap, bytes; default 1 MiB */
-    int64_t upload_max;          /* cap for upload routes (imports); default 64 MiB */
-    int64_t request_memory_max;  /* per-request arena cap, bytes; default 64 MiB */
-    int header_max;              /* bytes for request line + headers; default 8 KiB */
-    int conn_timeout;            /* idle connection timeout, seconds; default 30 */
-    int conn_max;                /* total connections; default 1024 */
-    int conn_per_ip;             /* connections per client IP; default 256 */
-    int shutdown_grace;          /* seconds in-flight requests get at shutdown; default 10 */
+    char log_level[16];                /* debug|info|warn|error|off; default info */
+    bool access_log;                   /* one line per request; default true */
+    int threads;                       /* HTTP worker threads; default 2 × CPUs, 2..256 */
+    int64_t body_max;                  /* request body cap, bytes; default 1 MiB */
+    int64_t upload_max;                /* cap for upload routes (imports); default 64 MiB */
+    int64_t request_memory_max;        /* per-request arena cap, bytes; default 64 MiB */
+    int header_max;                    /* bytes for request line + headers; default 8 KiB */
+    int conn_timeout;                  /* idle connection timeout, seconds; default 30 */
+    int conn_max;                      /* total connections; default 1024 */
+    int conn_per_ip;                   /* connections per client IP; default 256 */
+    int shutdown_grace;                /* seconds in-flight requests get at shutdown; default 10 */
 } zg_config_t;
 
 /* Fills `c` with the built-in defaults. */

@@ -95,11 +95,11 @@ static size_t prefix(char *buf, size_t cap, const char *level, time_t *now)
     return k > 0 && (size_t)k < cap ? (size_t)k : 0;
 }
 
-static size_t format_line(char *line, size_t cap, const char *level, time_t *now,
-                          const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+static size_t format_line(char *line, size_t cap, const char *level, time_t *now, const char *fmt,
+                          va_list ap) __attribute__((format(printf, 5, 0)));
 
-static size_t format_line(char *line, size_t cap, const char *level, time_t *now,
-                          const char *fmt, va_list ap)
+static size_t format_line(char *line, size_t cap, const char *level, time_t *now, const char *fmt,
+                          va_list ap)
 {
     size_t n = prefix(line, cap, level, now);
     int k = vsnprintf(line + n, cap - n, fmt, ap);

@@ -25,8 +25,8 @@ void zg_log_access(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void zg_log_flush(void);
 
 #define zg_log_debug(...) zg_log(ZG_LOG_DEBUG, __VA_ARGS__)
-#define zg_log_info(...) zg_log(ZG_LOG_INFO, __VA_ARGS__)
-#define zg_log_warn(...) zg_log(ZG_LOG_WARN, __VA_ARGS__)
+#define zg_log_info(...)  zg_log(ZG_LOG_INFO, __VA_ARGS__)
+#define zg_log_warn(...)  zg_log(ZG_LOG_WARN, __VA_ARGS__)
 #define zg_log_error(...) zg_log(ZG_LOG_ERROR, __VA_ARGS__)
 
 #endif

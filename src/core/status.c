@@ -49,19 +49,33 @@ void zg_error_clear(zg_error_t *err)
 const char *zg_status_name(int status)
 {
     switch (status) {
-    case ZG_OK: return "ok";
-    case ZG_ERR_INVALID: return "invalid";
-    case ZG_ERR_NOT_FOUND: return "not_found";
-    case ZG_ERR_CONFLICT: return "conflict";
-    case ZG_ERR_FORBIDDEN: return "forbidden";
-    case ZG_ERR_UNAUTHORIZED: return "unauthorized";
-    case ZG_ERR_TOO_LARGE: return "too_large";
-    case ZG_ERR_NOMEM: return "no_memory";
-    case ZG_ERR_DB: return "db_error";
-    case ZG_ERR_IO: return "io_error";
-    case ZG_ERR_BUSY: return "busy";
-    case ZG_ERR_CRYPTO: return "crypto_error";
-    case ZG_ERR_INTERNAL: return "internal";
-    default: return "unknown";
+    case ZG_OK:
+        return "ok";
+    case ZG_ERR_INVALID:
+        return "invalid";
+    case ZG_ERR_NOT_FOUND:
+        return "not_found";
+    case ZG_ERR_CONFLICT:
+        return "conflict";
+    case ZG_ERR_FORBIDDEN:
+        return "forbidden";
+    case ZG_ERR_UNAUTHORIZED:
+        return "unauthorized";
+    case ZG_ERR_TOO_LARGE:
+        return "too_large";
+    case ZG_ERR_NOMEM:
+        return "no_memory";
+    case ZG_ERR_DB:
+        return "db_error";
+    case ZG_ERR_IO:
+        return "io_error";
+    case ZG_ERR_BUSY:
+        return "busy";
+    case ZG_ERR_CRYPTO:
+        return "crypto_error";
+    case ZG_ERR_INTERNAL:
+        return "internal";
+    default:
+        return "unknown";
     }
 }

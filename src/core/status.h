@@ -29,10 +29,10 @@ typedef enum zg_status {
  * English line for operators' logs. Both are fixed-size and always NUL-terminated: setting
  * them truncates (at a UTF-8 boundary) rather than overflows. */
 typedef struct zg_error {
-    int status;         /* a zg_status */
-    char code[48];      /* stable machine code, e.g. "invalid_json" */
-    char message[384];  /* Chinese, shown to the user */
-    char detail[256];   /* English, for the log */
+    int status;        /* a zg_status */
+    char code[48];     /* stable machine code, e.g. "invalid_json" */
+    char message[384]; /* Chinese, shown to the user */
+    char detail[256];  /* English, for the log */
 } zg_error_t;
 
 /* Fills `err` (which may be NULL: then nothing happens) and returns `status`, so a caller

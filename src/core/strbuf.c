@@ -107,11 +107,21 @@ int zg_strbuf_json_string(zg_strbuf_t *sb, const char *s)
     int rc = zg_strbuf_putc(sb, '"');
     for (const unsigned char *p = (const unsigned char *)s; *p && rc == 0; p++) {
         switch (*p) {
-        case '"': rc = zg_strbuf_append(sb, "\\\"", 2); break;
-        case '\\': rc = zg_strbuf_append(sb, "\\\\", 2); break;
-        case '\n': rc = zg_strbuf_append(sb, "\\n", 2); break;
-        case '\r': rc = zg_strbuf_append(sb, "\\r", 2); break;
-        case '\t': rc = zg_strbuf_append(sb, "\\t", 2); break;
+        case '"':
+            rc = zg_strbuf_append(sb, "\\\"", 2);
+            break;
+        case '\\':
+            rc = zg_strbuf_append(sb, "\\\\", 2);
+            break;
+        case '\n':
+            rc = zg_strbuf_append(sb, "\\n", 2);
+            break;
+        case '\r':
+            rc = zg_strbuf_append(sb, "\\r", 2);
+            break;
+        case '\t':
+            rc = zg_strbuf_append(sb, "\\t", 2);
+            break;
         default:
             if (*p < 0x20) {
                 char u[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};

@@ -11,11 +11,11 @@
 #include "core/arena.h"
 
 typedef struct zg_strbuf {
-    char *data;       /* always NUL-terminated when len > 0 or after any append */
-    size_t len;       /* bytes used, without the NUL */
-    size_t cap;       /* bytes allocated */
-    size_t max;       /* hard limit on len */
-    bool overflow;    /* an append was refused (limit or allocation) */
+    char *data;        /* always NUL-terminated when len > 0 or after any append */
+    size_t len;        /* bytes used, without the NUL */
+    size_t cap;        /* bytes allocated */
+    size_t max;        /* hard limit on len */
+    bool overflow;     /* an append was refused (limit or allocation) */
     zg_arena_t *arena; /* NULL → malloc/realloc, freed by zg_strbuf_free */
 } zg_strbuf_t;
 

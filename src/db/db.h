@@ -39,11 +39,11 @@ typedef struct zg_param {
     size_t len;    /* blob length */
 } zg_param_t;
 
-#define ZG_P_NULL ((zg_param_t){.type = ZG_PT_NULL})
-#define ZG_P_INT(v) ((zg_param_t){.type = ZG_PT_INT, .i = (int64_t)(v)})
-#define ZG_P_TEXT(v) zg_p_text(v)
+#define ZG_P_NULL       ((zg_param_t){.type = ZG_PT_NULL})
+#define ZG_P_INT(v)     ((zg_param_t){.type = ZG_PT_INT, .i = (int64_t)(v)})
+#define ZG_P_TEXT(v)    zg_p_text(v)
 #define ZG_P_BLOB(p, n) ((zg_param_t){.type = ZG_PT_BLOB, .s = (const char *)(p), .len = (n)})
-#define ZG_P_DOUBLE(v) ((zg_param_t){.type = ZG_PT_DOUBLE, .d = (v)})
+#define ZG_P_DOUBLE(v)  ((zg_param_t){.type = ZG_PT_DOUBLE, .d = (v)})
 
 /* A text parameter; NULL binds SQL NULL. */
 static inline zg_param_t zg_p_text(const char *s)

@@ -77,8 +77,7 @@ int zg_json_body(zg_req_t *r, json_t **out)
     const char *ct = zg_req_header(r, "Content-Type");
     if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
         (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
-        zg_reply_error(r, 415, "unsupported_media_type",
-                       "请求内容类型应为 application/json", NULL);
+        zg_reply_error(r, 415, "unsupported_media_type", "请求内容类型应为 application/json", NULL);
         return ZG_ERR_INVALID;
     }
     zg_error_t err;
@@ -262,8 +261,8 @@ static int check_one(zg_arena_t *arena, const zg_field_t *f, json_t *v, json_t *
         }
         size_t n = json_array_size(v);
         if ((f->max && (int64_t)n > f->max) || (int64_t)n < f->min) {
-            add_err(errors, f->name, "%s的条目数应在 %lld 到 %lld 之间", label,
-                    (long long)f->min, (long long)f->max);
+            add_err(errors, f->name, "%s的条目数应在 %lld 到 %lld 之间", label, (long long)f->min,
+                    (long long)f->max);
             return 1;
         }
         if (f->out)

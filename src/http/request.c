@@ -40,15 +40,24 @@ zg_conn_t *zg_req_db(zg_req_t *r)
 int zg_http_status_for(int st)
 {
     switch (st) {
-    case ZG_OK: return 200;
-    case ZG_ERR_INVALID: return 400;
-    case ZG_ERR_UNAUTHORIZED: return 401;
-    case ZG_ERR_FORBIDDEN: return 403;
-    case ZG_ERR_NOT_FOUND: return 404;
-    case ZG_ERR_CONFLICT: return 409;
-    case ZG_ERR_TOO_LARGE: return 413;
-    case ZG_ERR_BUSY: return 503;
-    default: return 500;
+    case ZG_OK:
+        return 200;
+    case ZG_ERR_INVALID:
+        return 400;
+    case ZG_ERR_UNAUTHORIZED:
+        return 401;
+    case ZG_ERR_FORBIDDEN:
+        return 403;
+    case ZG_ERR_NOT_FOUND:
+        return 404;
+    case ZG_ERR_CONFLICT:
+        return 409;
+    case ZG_ERR_TOO_LARGE:
+        return 413;
+    case ZG_ERR_BUSY:
+        return 503;
+    default:
+        return 500;
     }
 }
 
@@ -57,8 +66,7 @@ static void common_headers(struct MHD_Response *resp)
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 }
 
-int zg_reply_bytes(zg_req_t *r, int status, const char *content_type, const void *data,
-                   size_t len)
+int zg_reply_bytes(zg_req_t *r, int status, const char *content_type, const void *data, size_t len)
 {
     if (r->response) {
         MHD_destroy_response(r->response);
@@ -66,8 +74,9 @@ int zg_reply_bytes(zg_req_t *r, int status, const char *content_type, const void
     }
     void *copy = len ? zg_arena_alloc(&r->arena, len) : NULL;
     if (len && !copy) {
-        static const char oom[] = "{\"code\":\"no_memory\",\"message\":\"服务器内存不足，请稍后重试\","
-                                  "\"fields\":{}}";
+        static const char oom[] =
+            "{\"code\":\"no_memory\",\"message\":\"服务器内存不足，请稍后重试\","
+            "\"fields\":{}}";
         status = 503;
         content_type = "application/json; charset=utf-8";
         data = oom;
@@ -132,10 +141,8 @@ int zg_reply_err(zg_req_t *r, const zg_error_t *err)
 {
     int http = zg_http_status_for(err->status);
     if (http >= 500 && err->status != ZG_ERR_BUSY) {
-        zg_log_error("%s %s: %s: %s", r->method, r->path, zg_status_name(err->status),
-                     err->detail);
-        return zg_reply_error(r, http, "internal", "服务器内部错误，请稍后重试或联系管理员",
-                              NULL);
+        zg_log_error("%s %s: %s: %s", r->method, r->path, zg_status_name(err->status), err->detail);
+        return zg_reply_error(r, http, "internal", "服务器内部错误，请稍后重试或联系管理员", NULL);
     }
     if (err->detail[0])
         zg_log_debug("%s %s: %s", r->method, r->path, err->detail);

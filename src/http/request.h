@@ -67,8 +67,7 @@ int zg_reply_json(zg_req_t *r, int status, json_t *json);
  * hot path where building a jansson tree would cost more than the work itself. */
 int zg_reply_json_text(zg_req_t *r, int status, const char *json, size_t len);
 /* Answers with raw bytes copied into the request arena. */
-int zg_reply_bytes(zg_req_t *r, int status, const char *content_type, const void *data,
-                   size_t len);
+int zg_reply_bytes(zg_req_t *r, int status, const char *content_type, const void *data, size_t len);
 /* Answers with the uniform error body {"code","message","fields"}; `fields` (reference stolen;
  * NULL → {}) maps field names to Chinese messages. Returns 0 (the request has been answered),
  * so a handler can `return zg_reply_error(...)`. */

@@ -147,8 +147,8 @@ zg_match_result zg_router_match(const zg_router_t *rt, const char *method, const
         if (sc < 0)
             continue;
         path_matched = true;
-        bool method_ok = !strcmp(e->route.method, method) ||
-                         (is_head && !strcmp(e->route.method, "GET"));
+        bool method_ok =
+            !strcmp(e->route.method, method) || (is_head && !strcmp(e->route.method, "GET"));
         if (!method_ok) {
             if (allow && allow_cap && !strstr(allow, e->route.method)) {
                 size_t l = strlen(allow);

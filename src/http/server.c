@@ -78,9 +78,9 @@ static void dispatch(zg_server_t *s, zg_req_t *r)
     }
     char allow[64];
     const zg_route_t *route = r->route;
-    zg_match_result m = route ? ZG_MATCH_OK
-                              : zg_router_match(app->router, r->method, r->path, r, &route,
-                                                allow, sizeof allow);
+    zg_match_result m =
+        route ? ZG_MATCH_OK
+              : zg_router_match(app->router, r->method, r->path, r, &route, allow, sizeof allow);
     if (m == ZG_MATCH_OK) {
         r->route = route;
         zg_json_use_arena(&r->arena);
@@ -108,9 +108,8 @@ static void dispatch(zg_server_t *s, zg_req_t *r)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     zg_server_t *s = cls;
@@ -131,8 +130,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             r->body_max = s->app->config.upload_max;
             r->body.max = (size_t)r->body_max;
         }
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > (unsigned long long)r->body_max) {
             /* Refuse before reading: answering now makes MHD close the connection after the
              * 413 instead of reading a body we would throw away. */
@@ -186,8 +185,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_sub(&s->active, 1);
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -201,8 +199,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /* Parses "host:port", "[v6]:port" or ":port" into a socket address. */
-static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len,
-                        int *v6)
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len, int *v6)
 {
     char host[256];
     const char *colon;
@@ -269,18 +266,17 @@ int zg_server_start(zg_app_t *app, zg_server_t **out, zg_error_t *err)
         flags |= MHD_USE_IPv6;
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->threads, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)c->conn_max, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)c->conn_per_ip,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->conn_timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)c->header_max + 8192,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)c->threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)c->conn_max,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)c->conn_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)c->conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)c->header_max + 8192,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+        MHD_OPTION_END);
     if (!s->daemon) {
         free(s);
         return zg_error_set(err, ZG_ERR_IO, "listen_failed",
-                            "无法在指定地址启动服务（端口可能已被占用）",
-                            "cannot listen on %.200s", c->listen);
+                            "无法在指定地址启动服务（端口可能已被占用）", "cannot listen on %.200s",
+                            c->listen);
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di ? di->port : 0;

@@ -171,8 +171,8 @@ int zg_static_serve(zg_static_t *s, zg_req_t *r)
              (unsigned long long)st.st_mtime);
     const char *inm = zg_req_header(r, "If-None-Match");
     const char *type = zg_static_content_type(rel);
-    const char *cache = !strncmp(rel, "/assets/", 8) ? "public, max-age=31536000, immutable"
-                                                     : "no-cache";
+    const char *cache =
+        !strncmp(rel, "/assets/", 8) ? "public, max-age=31536000, immutable" : "no-cache";
     if (inm && !strcmp(inm, etag)) {
         close(fd);
         zg_reply_bytes(r, 304, type, "", 0);

@@ -81,8 +81,8 @@ static void test_usage_errors(void **state)
                      2);
     assert_int_equal(run(out, sizeof out, (const char *const[]){"serve", "--db", NULL}), 2);
     assert_int_equal(
-        run(out, sizeof out, (const char *const[]){"serve", "--listen", "nonsense", "--db",
-                                                   db_url, NULL}),
+        run(out, sizeof out,
+            (const char *const[]){"serve", "--listen", "nonsense", "--db", db_url, NULL}),
         1);
     assert_non_null(strstr(out, "监听地址格式错误"));
 }

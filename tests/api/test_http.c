@@ -140,8 +140,9 @@ static void test_wrong_method(void **state)
 static void test_malformed_json(void **state)
 {
     (void)state;
-    const char *bad[] = {"{", "{\"start\": }", "[1,2]", "\"text\"", "{\"a\":1,\"a\":2}",
-                         "{\"start\":\"2026-01-05\",\"working_days\":3} trailing"};
+    const char *bad[] = {
+        "{",        "{\"start\": }",     "[1,2]",
+        "\"text\"", "{\"a\":1,\"a\":2}", "{\"start\":\"2026-01-05\",\"working_days\":3} trailing"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         zg_http_resp_t r;
         zg_http_post_json(S.port, "/api/v1/calendar/deadline", bad[i], &r);
@@ -218,8 +219,8 @@ static void test_over_long_field(void **state)
 {
     (void)state;
     zg_http_resp_t r;
-    zg_http_post_json(S.port, "/api/v1/checks/id-number",
-                      "{\"id_number\":\"1101051949123100211\"}", &r);
+    zg_http_post_json(S.port, "/api/v1/checks/id-number", "{\"id_number\":\"1101051949123100211\"}",
+                      &r);
     assert_error(&r, 400, "invalid_fields");
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(r.json, "fields"), "id_number")),
@@ -274,10 +275,10 @@ static void test_body_too_large(void **state)
     assert_error(&r, 413, "body_too_large");
     zg_http_resp_free(&r);
     /* chunked (no Content-Length) over the cap */
-    zg_http(S.port, "POST", "/api/v1/checks/phone", body, n + 1,
-            (const char *const[]){"Transfer-Encoding: chunked", "Content-Type: application/json",
-                                  NULL},
-            &r);
+    zg_http(
+        S.port, "POST", "/api/v1/checks/phone", body, n + 1,
+        (const char *const[]){"Transfer-Encoding: chunked", "Content-Type: application/json", NULL},
+        &r);
     assert_true(r.status == 413 || r.status == 0);
     zg_http_resp_free(&r);
     free(body);
@@ -372,9 +373,16 @@ static void test_path_traversal(void **state)
 {
     (void)state;
     const char *paths[] = {
-        "/../../../../etc/passwd", "/assets/../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
-        "/assets/..%2f..%2f..%2fetc%2fpasswd", "/.secret", "/assets/./index-abc123.js",
-        "/..", "//etc/passwd", "/assets\\..\\..\\etc\\passwd", "/index.html%00.js",
+        "/../../../../etc/passwd",
+        "/assets/../../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/assets/..%2f..%2f..%2fetc%2fpasswd",
+        "/.secret",
+        "/assets/./index-abc123.js",
+        "/..",
+        "//etc/passwd",
+        "/assets\\..\\..\\etc\\passwd",
+        "/index.html%00.js",
     };
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         zg_http_resp_t r;
@@ -547,10 +555,9 @@ static void test_openapi(void **state)
     json_t *paths = json_object_get(r.json, "paths");
     assert_non_null(json_object_get(json_object_get(paths, "/healthz"), "get"));
     json_t *op = json_object_get(json_object_get(paths, "/api/v1/dicts/{dict}"), "get");
-    assert_string_equal(
-        json_string_value(json_object_get(json_array_get(json_object_get(op, "parameters"), 0),
-                                          "name")),
-        "dict");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(op, "parameters"), 0), "name")),
+                        "dict");
     zg_http_resp_free(&r);
 }
 

@@ -185,8 +185,7 @@ void zg_http_resp_free(zg_http_resp_t *r)
     memset(r, 0, sizeof *r);
 }
 
-const char *zg_http_resp_header(const zg_http_resp_t *r, const char *name, char *buf,
-                                size_t cap)
+const char *zg_http_resp_header(const zg_http_resp_t *r, const char *name, char *buf, size_t cap)
 {
     size_t nl = strlen(name);
     for (const char *p = r->headers; p && *p;) {

@@ -46,8 +46,7 @@ int zg_http_get(int port, const char *path, zg_http_resp_t *out);
 int zg_http_post_json(int port, const char *path, const char *json, zg_http_resp_t *out);
 void zg_http_resp_free(zg_http_resp_t *r);
 /* Value of a response header (case-insensitive), copied into buf; NULL if absent. */
-const char *zg_http_resp_header(const zg_http_resp_t *r, const char *name, char *buf,
-                                size_t cap);
+const char *zg_http_resp_header(const zg_http_resp_t *r, const char *name, char *buf, size_t cap);
 /* json_string_value of member `key` of the body, or "" */
 const char *zg_http_json_str(const zg_http_resp_t *r, const char *key);
 

@@ -21,8 +21,9 @@ static int check_id_number(zg_req_t *r)
     zg_idnum_info_t info;
     zg_error_t err;
     if (zg_idnum_check(id, &info, &err) != ZG_OK)
-        return zg_reply_json(r, 200, json_pack("{s:b, s:s, s:s}", "valid", 0, "code", err.code,
-                                               "message", err.message));
+        return zg_reply_json(
+            r, 200,
+            json_pack("{s:b, s:s, s:s}", "valid", 0, "code", err.code, "message", err.message));
     char birth[ZG_DATE_STR_SIZE];
     zg_date_format(info.birth, birth);
     return zg_reply_json(r, 200,
@@ -44,8 +45,9 @@ static int check_phone(zg_req_t *r)
         return rc;
     zg_error_t err;
     if (zg_phone_check(phone, &err) != ZG_OK)
-        return zg_reply_json(r, 200, json_pack("{s:b, s:s, s:s}", "valid", 0, "code", err.code,
-                                               "message", err.message));
+        return zg_reply_json(
+            r, 200,
+            json_pack("{s:b, s:s, s:s}", "valid", 0, "code", err.code, "message", err.message));
     return zg_reply_json(r, 200, json_pack("{s:b}", "valid", 1));
 }
 

@@ -50,8 +50,7 @@ static int get_dict(zg_req_t *r)
     }
     return zg_reply_json(r, 200,
                          json_pack("{s:s, s:s, s:o, s:I}", "dict", dict, "standard",
-                                   n ? v[0].standard : "", "items", items, "total",
-                                   (json_int_t)n));
+                                   n ? v[0].standard : "", "items", items, "total", (json_int_t)n));
 }
 
 int zg_dict_routes(zg_router_t *rt)

@@ -51,10 +51,9 @@ static int openapi(zg_req_t *r)
             const char *e = strchr(p, '}');
             if (!e)
                 break;
-            json_array_append_new(params,
-                                  json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", p + 1,
-                                            (size_t)(e - p - 1), "in", "path", "required", 1,
-                                            "schema", "type", "string"));
+            json_array_append_new(params, json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", p + 1,
+                                                    (size_t)(e - p - 1), "in", "path", "required",
+                                                    1, "schema", "type", "string"));
         }
         if (json_array_size(params))
             json_object_set_new(op, "parameters", params);
@@ -64,10 +63,10 @@ static int openapi(zg_req_t *r)
             json_object_set_new(op, "security", json_array());
         json_object_set_new(item, method, op);
     }
-    json_t *doc = json_pack("{s:s, s:{s:s, s:s, s:s}, s:o}", "openapi", "3.0.3", "info", "title",
-                            "组工平台 API", "version", ZG_VERSION, "description",
-                            "错误统一返回 {code, message, fields}；详见 docs/api.md", "paths",
-                            paths);
+    json_t *doc =
+        json_pack("{s:s, s:{s:s, s:s, s:s}, s:o}", "openapi", "3.0.3", "info", "title",
+                  "组工平台 API", "version", ZG_VERSION, "description",
+                  "错误统一返回 {code, message, fields}；详见 docs/api.md", "paths", paths);
     return zg_reply_json(r, 200, doc);
 }
 

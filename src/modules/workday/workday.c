@@ -72,8 +72,8 @@ int zg_workday_load(zg_conn_t *c, zg_calendar_t **out, zg_error_t *err)
     if (zg_calendar_new_empty(&cal))
         return zg_error_set(err, ZG_ERR_NOMEM, "no_memory", "内存不足", "calendar");
     zg_rows_t *rows;
-    int rc = zg_db_query(c, "SELECT day, kind, name FROM calendar_day ORDER BY day", NULL, 0,
-                         &rows, err);
+    int rc = zg_db_query(c, "SELECT day, kind, name FROM calendar_day ORDER BY day", NULL, 0, &rows,
+                         err);
     if (rc) {
         zg_calendar_free(cal);
         return rc;
@@ -85,8 +85,8 @@ int zg_workday_load(zg_conn_t *c, zg_calendar_t **out, zg_error_t *err)
                               "calendar_day has a bad date '%.16s'", zg_rows_text(rows, 0));
             break;
         }
-        zg_day_kind kind = !strcmp(zg_rows_text(rows, 1), "workday") ? ZG_DAY_WORKDAY
-                                                                      : ZG_DAY_HOLIDAY;
+        zg_day_kind kind =
+            !strcmp(zg_rows_text(rows, 1), "workday") ? ZG_DAY_WORKDAY : ZG_DAY_HOLIDAY;
         rc = zg_calendar_set_day(cal, d, kind, zg_rows_text(rows, 2), err);
         if (rc)
             break;

@@ -17,8 +17,7 @@ static int get_year(zg_req_t *r)
     char *end;
     long year = strtol(ys, &end, 10);
     if (*end || end == ys || strlen(ys) != 4 || year < 1900 || year > 2100)
-        return zg_reply_error(r, 400, "invalid_year", "年份应为 1900 到 2100 之间的四位数字",
-                              NULL);
+        return zg_reply_error(r, 400, "invalid_year", "年份应为 1900 到 2100 之间的四位数字", NULL);
     zg_conn_t *c = zg_req_db(r);
     if (!c)
         return ZG_OK;
@@ -41,9 +40,8 @@ static int get_year(zg_req_t *r)
     }
     bool covered = zg_calendar_covers_year(cal, (int)year);
     zg_calendar_free(cal);
-    return zg_reply_json(r, 200,
-                         json_pack("{s:i, s:b, s:o}", "year", (int)year, "covered", covered,
-                                   "days", days));
+    return zg_reply_json(
+        r, 200, json_pack("{s:i, s:b, s:o}", "year", (int)year, "covered", covered, "days", days));
 }
 
 /* POST /api/v1/calendar/deadline {"start","working_days","include_start"} — the date on which
@@ -82,9 +80,8 @@ static int deadline(zg_req_t *r)
     char ss[ZG_DATE_STR_SIZE], es[ZG_DATE_STR_SIZE];
     zg_date_format(start, ss);
     zg_date_format(end, es);
-    json_t *o = json_pack("{s:s, s:I, s:b, s:s, s:b}", "start", ss, "working_days",
-                          (json_int_t)n, "include_start", include_start, "end", es, "covered",
-                          covered);
+    json_t *o = json_pack("{s:s, s:I, s:b, s:s, s:b}", "start", ss, "working_days", (json_int_t)n,
+                          "include_start", include_start, "end", es, "covered", covered);
     if (!covered)
         json_object_set_new(o, "warning",
                             json_string("所涉年份的节假日安排尚未录入，计算结果只排除了周末，"

@@ -45,7 +45,7 @@ static void test_cap(void **state)
     assert_true(total > 32 * 1024);
     assert_true(total <= 64 * 1024);
     assert_true(a.used <= 64 * 1024);
-    assert_null(zg_arena_alloc(&a, 100000)); /* over the cap on its own */
+    assert_null(zg_arena_alloc(&a, 100000));           /* over the cap on its own */
     assert_null(zg_arena_calloc(&a, SIZE_MAX / 2, 4)); /* overflow */
     zg_arena_reset(&a);
     assert_int_equal(a.used, 0);

@@ -82,9 +82,14 @@ static void test_no_match(void **state)
     zg_router_t *rt = make();
     const zg_route_t *route = NULL;
     char allow[64];
-    const char *paths[] = {"/api/v1/org",         "/api/v1/orgs/",      "/api/v1/orgs//members/1",
-                           "api/v1/orgs",         "",                   "/api/v1/orgs/1/members",
-                           "/api/v1/orgs/1/x/2", "/API/V1/ORGS"};
+    const char *paths[] = {"/api/v1/org",
+                           "/api/v1/orgs/",
+                           "/api/v1/orgs//members/1",
+                           "api/v1/orgs",
+                           "",
+                           "/api/v1/orgs/1/members",
+                           "/api/v1/orgs/1/x/2",
+                           "/API/V1/ORGS"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
         assert_int_equal(zg_router_match(rt, "GET", paths[i], NULL, &route, allow, 64),
                          ZG_MATCH_NOT_FOUND);
@@ -140,23 +145,19 @@ static void test_long_and_deep_paths(void **state)
     memset(path, 'a', sizeof path);
     path[0] = '/';
     path[sizeof path - 1] = '\0';
-    assert_int_equal(zg_router_match(rt, "GET", path, NULL, &route, allow, 64),
-                     ZG_MATCH_NOT_FOUND);
+    assert_int_equal(zg_router_match(rt, "GET", path, NULL, &route, allow, 64), ZG_MATCH_NOT_FOUND);
     for (size_t i = 0; i < 200; i++)
         path[i] = '/';
     path[200] = '\0';
-    assert_int_equal(zg_router_match(rt, "GET", path, NULL, &route, allow, 64),
-                     ZG_MATCH_NOT_FOUND);
+    assert_int_equal(zg_router_match(rt, "GET", path, NULL, &route, allow, 64), ZG_MATCH_NOT_FOUND);
     zg_router_free(rt);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_match_literal_and_params),
-        cmocka_unit_test(test_no_match),
-        cmocka_unit_test(test_bad_method_lists_allowed),
-        cmocka_unit_test(test_bad_patterns),
+        cmocka_unit_test(test_match_literal_and_params), cmocka_unit_test(test_no_match),
+        cmocka_unit_test(test_bad_method_lists_allowed), cmocka_unit_test(test_bad_patterns),
         cmocka_unit_test(test_long_and_deep_paths),
     };
     return cmocka_run_group_tests_name("router", tests, NULL, NULL);
