@@ -47,6 +47,8 @@ int zg_http_post_json(int port, const char *path, const char *json, zg_http_resp
 void zg_http_resp_free(zg_http_resp_t *r);
 /* Value of a response header (case-insensitive), copied into buf; NULL if absent. */
 const char *zg_http_resp_header(const zg_http_resp_t *r, const char *name, char *buf, size_t cap);
+/* A raw TCP connection to 127.0.0.1:port with a 10 s receive timeout, or -1. */
+int zg_test_connect(int port);
 /* json_string_value of member `key` of the body, or "" */
 const char *zg_http_json_str(const zg_http_resp_t *r, const char *key);
 
