@@ -4,6 +4,7 @@
  *   zugong init     create or upgrade the database (migrations + built-in data)
  *   zugong demo     init, then load the demo dataset
  *   zugong migrate  apply pending migrations and print the schema version
+ *   zugong calendar export [YEAR] | import FILE   the working-day calendar as editable text
  *   zugong version  print the version
  *   zugong help     print usage
  *
@@ -22,6 +23,7 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "http/server.h"
+#include "modules/workday/workday.h"
 
 #define EXIT_USAGE 2
 
@@ -37,6 +39,8 @@ static void usage(FILE *f)
             "  init      创建或升级数据库                  create or upgrade the database\n"
             "  demo      创建数据库并载入演示数据          init + demo data\n"
             "  migrate   执行数据库迁移并显示版本          apply migrations\n"
+            "  calendar export [年份] | calendar import 文件\n"
+            "            导出/导入工作日历（节假日与调休）  working-day calendar as text\n"
             "  version   显示版本                          print the version\n"
             "  help      显示本帮助                        print this help\n"
             "\n"
@@ -51,9 +55,13 @@ static void usage(FILE *f)
             ZG_VERSION);
 }
 
-/* Applies --config first, then the environment, then the other flags. */
-static int parse_args(int argc, char **argv, zg_config_t *cfg)
+#define MAX_POSITIONAL 4
+
+/* Applies --config first, then the environment, then the other flags. Arguments that are not
+ * flags are collected in pos[] (a subcommand's own words, e.g. `calendar import FILE`). */
+static int parse_args(int argc, char **argv, zg_config_t *cfg, const char **pos, int *npos)
 {
+    *npos = 0;
     zg_error_t err;
     zg_config_defaults(cfg);
     const char *config_file = NULL;
@@ -74,8 +82,12 @@ static int parse_args(int argc, char **argv, zg_config_t *cfg)
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if (strncmp(a, "--", 2) != 0) {
-            fprintf(stderr, "zugong: 无法识别的参数 unexpected argument: %s\n", a);
-            return EXIT_USAGE;
+            if (*npos == MAX_POSITIONAL) {
+                fprintf(stderr, "zugong: 无法识别的参数 unexpected argument: %s\n", a);
+                return EXIT_USAGE;
+            }
+            pos[(*npos)++] = a;
+            continue;
         }
         char key[64];
         const char *val;
@@ -210,6 +222,73 @@ static int cmd_migrate(const zg_config_t *cfg)
     return EXIT_SUCCESS;
 }
 
+/* zugong calendar export [YEAR] | import FILE — the working-day calendar as editable text
+ * ("YYYY-MM-DD holiday|workday 名称" per line; see core/calendar.h). */
+static int cmd_calendar(const zg_config_t *cfg, const char **pos, int npos)
+{
+    int is_export = npos >= 1 && !strcmp(pos[0], "export") && npos <= 2;
+    int is_import = npos == 2 && !strcmp(pos[0], "import");
+    if (!is_export && !is_import) {
+        fprintf(stderr,
+                "用法 usage: zugong calendar export [年份] | zugong calendar import 文件\n");
+        return EXIT_USAGE;
+    }
+    int year = 0;
+    if (is_export && npos == 2) {
+        char *end;
+        long y = strtol(pos[1], &end, 10);
+        if (*end || y < 1900 || y > 2100) {
+            fprintf(stderr, "zugong: 年份应为 1900 到 2100 之间的数字：%s\n", pos[1]);
+            return EXIT_USAGE;
+        }
+        year = (int)y;
+    }
+    zg_error_t err;
+    zg_app_t *app;
+    if (zg_app_open(cfg, &app, &err))
+        return fail(&err);
+    zg_conn_t *c = zg_db_conn(app->db, &err);
+    int rc = c ? ZG_OK : ZG_ERR_DB;
+    if (rc == ZG_OK && is_export) {
+        zg_strbuf_t sb;
+        zg_strbuf_init(&sb, NULL, ZG_CALENDAR_TEXT_MAX);
+        rc = zg_workday_export(c, year, &sb, &err);
+        if (rc == ZG_OK)
+            fwrite(zg_strbuf_cstr(&sb), 1, sb.len, stdout);
+        zg_strbuf_free(&sb);
+    } else if (rc == ZG_OK) {
+        zg_strbuf_t text;
+        zg_strbuf_init(&text, NULL, ZG_CALENDAR_TEXT_MAX);
+        FILE *f = fopen(pos[1], "rb");
+        if (!f) {
+            rc =
+                zg_error_set(&err, ZG_ERR_IO, "open", "无法打开日历文件", "cannot open %s", pos[1]);
+        } else {
+            char buf[8192];
+            size_t n;
+            while (rc == ZG_OK && (n = fread(buf, 1, sizeof buf, f)) > 0)
+                if (zg_strbuf_append(&text, buf, n))
+                    rc = zg_error_set(&err, ZG_ERR_TOO_LARGE, "too_large",
+                                      "日历文件过大（最大 1 MiB）", "%s too large", pos[1]);
+            fclose(f);
+        }
+        zg_calendar_t *cal = NULL;
+        if (rc == ZG_OK && zg_calendar_new_empty(&cal))
+            rc = zg_error_set(&err, ZG_ERR_NOMEM, "no_memory", "内存不足", "calendar");
+        if (rc == ZG_OK)
+            rc = zg_calendar_load_text(cal, zg_strbuf_cstr(&text), text.len, &err);
+        int count = 0;
+        if (rc == ZG_OK)
+            rc = zg_workday_import(c, cal, &count, &err);
+        if (rc == ZG_OK)
+            printf("已导入 %d 天的节假日/调休安排\n", count);
+        zg_calendar_free(cal);
+        zg_strbuf_free(&text);
+    }
+    zg_app_close(app);
+    return rc ? fail(&err) : EXIT_SUCCESS;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -226,9 +305,17 @@ int main(int argc, char **argv)
         return EXIT_SUCCESS;
     }
     zg_config_t cfg;
-    int rc = parse_args(argc, argv, &cfg);
+    const char *pos[MAX_POSITIONAL];
+    int npos;
+    int rc = parse_args(argc, argv, &cfg, pos, &npos);
     if (rc)
         return rc;
+    if (!strcmp(cmd, "calendar"))
+        return cmd_calendar(&cfg, pos, npos);
+    if (npos) {
+        fprintf(stderr, "zugong: 无法识别的参数 unexpected argument: %s\n", pos[0]);
+        return EXIT_USAGE;
+    }
     if (!strcmp(cmd, "serve"))
         return cmd_serve(&cfg);
     if (!strcmp(cmd, "init"))

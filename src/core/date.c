@@ -239,3 +239,11 @@ zg_date_t zg_date_today(void)
 {
     return zg_date_from_unix((int64_t)time(NULL), ZG_DATE_CHINA_UTC_OFFSET);
 }
+
+void zg_timestamp_now(char buf[ZG_TIMESTAMP_SIZE])
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(buf, ZG_TIMESTAMP_SIZE, "%Y-%m-%d %H:%M:%S", &tm);
+}

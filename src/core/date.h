@@ -92,4 +92,11 @@ zg_date_t zg_date_from_unix(int64_t secs, int32_t utc_offset_secs);
 /* Today's date in China (UTC+8), from the system clock. */
 zg_date_t zg_date_today(void);
 
+/* Size of a storage timestamp "YYYY-MM-DD HH:MM:SS" with its NUL. */
+#define ZG_TIMESTAMP_SIZE 20
+
+/* Writes the current UTC time as "YYYY-MM-DD HH:MM:SS" (the format every table stores in its
+ * *_at columns, see src/db/migrations/0001_init.sql). */
+void zg_timestamp_now(char buf[ZG_TIMESTAMP_SIZE]);
+
 #endif

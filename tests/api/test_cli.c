@@ -104,6 +104,57 @@ static void test_init_migrate_demo(void **state)
                      1);
 }
 
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The calendar as editable text: import merges, export reads back, a bad file changes nothing. */
+static void test_calendar_import_export(void **state)
+{
+    (void)state;
+    char out[16384];
+    assert_int_equal(run(out, sizeof out,
+                         (const char *const[]){"calendar", "export", "2026", "--db", db_url, NULL}),
+                     0);
+    assert_non_null(strstr(out, "2026-10-01 holiday"));
+    assert_non_null(strstr(out, "2026-10-10 workday"));
+    assert_null(strstr(out, "2025-"));
+
+    char path[] = "/tmp/zgcal-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    write_text(path, "# 2027 (test data)\n2027-01-01 holiday 元旦\n2027-02-06 workday 调休上班\n");
+    assert_int_equal(run(out, sizeof out,
+                         (const char *const[]){"calendar", "import", path, "--db", db_url, NULL}),
+                     0);
+    assert_non_null(strstr(out, "已导入 2 天"));
+    assert_int_equal(run(out, sizeof out,
+                         (const char *const[]){"calendar", "export", "2027", "--db", db_url, NULL}),
+                     0);
+    assert_string_equal(out, "2027-01-01 holiday 元旦\n2027-02-06 workday 调休上班\n");
+
+    /* one good line and one bad: nothing is imported, the bad line is named */
+    write_text(path, "2027-05-01 holiday 劳动节\n2027-02-30 holiday 错误\n");
+    assert_int_equal(run(out, sizeof out,
+                         (const char *const[]){"calendar", "import", path, "--db", db_url, NULL}),
+                     1);
+    assert_non_null(strstr(out, "第2行"));
+    assert_int_equal(run(out, sizeof out,
+                         (const char *const[]){"calendar", "export", "2027", "--db", db_url, NULL}),
+                     0);
+    assert_null(strstr(out, "2027-05-01"));
+    unlink(path);
+    assert_int_equal(run(out, sizeof out, (const char *const[]){"calendar", "--db", db_url, NULL}),
+                     2);
+    assert_int_equal(run(out, sizeof out,
+                         (const char *const[]){"calendar", "export", "99", "--db", db_url, NULL}),
+                     2);
+}
+
 /* serve → request in flight → SIGTERM → the request completes → exit 0 → port closed. */
 static void test_serve_graceful_shutdown(void **state)
 {
@@ -206,6 +257,7 @@ int main(void)
         cmocka_unit_test(test_version_and_help),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_init_migrate_demo),
+        cmocka_unit_test(test_calendar_import_export),
         cmocka_unit_test(test_serve_graceful_shutdown),
     };
     int rc = cmocka_run_group_tests_name(zg_test_backend(), tests, NULL, NULL);

@@ -99,3 +99,58 @@ int zg_workday_load(zg_conn_t *c, zg_calendar_t **out, zg_error_t *err)
     *out = cal;
     return ZG_OK;
 }
+
+int zg_workday_import(zg_conn_t *c, const zg_calendar_t *cal, int *count, zg_error_t *err)
+{
+    char now[ZG_TIMESTAMP_SIZE];
+    zg_timestamp_now(now);
+    int rc = zg_db_begin(c, ZG_TX_WRITE, err);
+    if (rc)
+        return rc;
+    size_t n = zg_calendar_count(cal);
+    for (size_t i = 0; i < n && rc == ZG_OK; i++) {
+        const zg_calendar_entry_t *e = zg_calendar_entry(cal, i);
+        char day[ZG_DATE_STR_SIZE];
+        zg_date_format(e->date, day);
+        zg_param_t p[] = {ZG_P_TEXT(day), ZG_P_TEXT(kind_name(e->kind)), ZG_P_TEXT(e->name),
+                          ZG_P_TEXT(now)};
+        rc = zg_db_exec(c,
+                        "INSERT INTO calendar_day (day, kind, name, updated_at) "
+                        "VALUES ($1, $2, $3, $4) ON CONFLICT (day) DO UPDATE SET "
+                        "kind = excluded.kind, name = excluded.name, "
+                        "updated_at = excluded.updated_at",
+                        p, 4, NULL, err);
+    }
+    if (rc) {
+        zg_db_rollback(c);
+        return rc;
+    }
+    rc = zg_db_commit(c, err);
+    if (rc == ZG_OK && count)
+        *count = (int)n;
+    return rc;
+}
+
+int zg_workday_export(zg_conn_t *c, int year, zg_strbuf_t *out, zg_error_t *err)
+{
+    zg_calendar_t *all, *sel;
+    int rc = zg_workday_load(c, &all, err);
+    if (rc)
+        return rc;
+    if (zg_calendar_new_empty(&sel)) {
+        zg_calendar_free(all);
+        return zg_error_set(err, ZG_ERR_NOMEM, "no_memory", "内存不足", "calendar");
+    }
+    for (size_t i = 0; i < zg_calendar_count(all) && rc == ZG_OK; i++) {
+        const zg_calendar_entry_t *e = zg_calendar_entry(all, i);
+        int y, m, d;
+        zg_date_to_ymd(e->date, &y, &m, &d);
+        if (year == 0 || y == year)
+            rc = zg_calendar_set_day(sel, e->date, (zg_day_kind)e->kind, e->name, err);
+    }
+    if (rc == ZG_OK && zg_calendar_write_text(sel, out) != ZG_OK)
+        rc = zg_error_set(err, ZG_ERR_TOO_LARGE, "too_large", "日历数据过大", "export");
+    zg_calendar_free(sel);
+    zg_calendar_free(all);
+    return rc;
+}

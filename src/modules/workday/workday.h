@@ -20,6 +20,15 @@ int zg_workday_seed(zg_db_t *db, int *inserted, zg_error_t *err);
 /* Loads calendar_day into a new calendar owned by the caller (zg_calendar_free). */
 int zg_workday_load(zg_conn_t *c, zg_calendar_t **out, zg_error_t *err);
 
+/* Merges every entry of `cal` into calendar_day in one write transaction (an entry replaces
+ * the stored one for its date; other dates are untouched). *count (may be NULL) receives the
+ * number of entries written. All or nothing. */
+int zg_workday_import(zg_conn_t *c, const zg_calendar_t *cal, int *count, zg_error_t *err);
+
+/* Appends the stored entries of `year` (0 = all years) to `out` in the calendar text format
+ * (core/calendar.h), which zg_workday_import reads back. */
+int zg_workday_export(zg_conn_t *c, int year, zg_strbuf_t *out, zg_error_t *err);
+
 /* Registers GET /api/v1/calendar/{year} and POST /api/v1/calendar/deadline. */
 int zg_workday_routes(zg_router_t *rt);
 
