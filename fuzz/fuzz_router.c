@@ -17,10 +17,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (zg_app_routes(rt) != 0)
             abort();
         static const zg_route_t extra[] = {
-            {"GET", "/api/v1/orgs/{id}", NULL, 0, ""},
-            {"GET", "/api/v1/orgs/{id}/members/{mid}", NULL, 0, ""},
-            {"PUT", "/api/v1/orgs/{id}", NULL, 0, ""},
-            {"GET", "/api/v1/orgs/search", NULL, 0, ""},
+            {.method = "GET",
+             .pattern = "/api/v1/orgs/{id}",
+             .handler = NULL,
+             .flags = 0,
+             .summary = ""},
+            {.method = "GET",
+             .pattern = "/api/v1/orgs/{id}/members/{mid}",
+             .handler = NULL,
+             .flags = 0,
+             .summary = ""},
+            {.method = "PUT",
+             .pattern = "/api/v1/orgs/{id}",
+             .handler = NULL,
+             .flags = 0,
+             .summary = ""},
+            {.method = "GET",
+             .pattern = "/api/v1/orgs/search",
+             .handler = NULL,
+             .flags = 0,
+             .summary = ""},
         };
         if (ZG_ROUTES(rt, extra) != 0)
             abort();

@@ -10,6 +10,7 @@
 #include "http/router.h"
 #include "http/static.h"
 #include "modules/workday/workday.h"
+#include "rules/rules.h"
 
 int zg_app_open(const zg_config_t *cfg, zg_app_t **out, zg_error_t *err)
 {
@@ -23,6 +24,9 @@ int zg_app_open(const zg_config_t *cfg, zg_app_t **out, zg_error_t *err)
         zg_error_set(err, rc, "crypto_init", "加密组件初始化失败", "crypto init failed");
         goto fail;
     }
+    rc = zg_rules_validate(err);
+    if (rc)
+        goto fail;
     rc = zg_db_open(cfg->db, &app->db, err);
     if (rc)
         goto fail;

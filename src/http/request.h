@@ -21,6 +21,7 @@ struct MHD_Response;
 typedef struct zg_app zg_app_t;
 typedef struct zg_conn zg_conn_t;
 typedef struct zg_route zg_route_t;
+typedef struct zg_principal zg_principal_t;
 
 #define ZG_MAX_PATH_PARAMS 8
 
@@ -32,6 +33,10 @@ typedef struct zg_req {
     const char *path;   /* decoded path without the query string */
     char client_ip[64];
     int64_t start_us; /* monotonic µs at the first callback */
+
+    /* the caller, set by the auth check before the handler runs (NULL on public routes
+     * unless credentials were sent) */
+    const zg_principal_t *who;
 
     /* routing */
     const zg_route_t *route;

@@ -17,7 +17,10 @@ typedef int (*zg_handler_fn)(zg_req_t *req);
 enum {
     ZG_ROUTE_PUBLIC = 1 << 0, /* no login needed (health, login, public code tables) */
     ZG_ROUTE_UPLOAD = 1 << 1, /* body may be as large as config upload_max */
+    ZG_ROUTE_PWCHANGE = 1 << 2, /* allowed while the account must change its password */
 };
+
+typedef struct zg_scope_spec zg_scope_spec_t;
 
 struct zg_route {
     const char *method;  /* "GET", "POST", "PUT", "PATCH", "DELETE" */
@@ -25,6 +28,8 @@ struct zg_route {
     zg_handler_fn handler;
     unsigned flags;
     const char *summary; /* Chinese one-line description, used in the OpenAPI document */
+    const char *perm;    /* permission required ("org:read"); NULL = any logged-in account */
+    const zg_scope_spec_t *scope; /* the path object's org must be in the caller's subtree */
 };
 
 typedef struct zg_router zg_router_t;

@@ -14,6 +14,7 @@
 
 #include "app/app.h"
 #include "core/log.h"
+#include "http/auth.h"
 #include "http/json.h"
 #include "http/router.h"
 #include "http/static.h"
@@ -84,6 +85,10 @@ static void dispatch(zg_server_t *s, zg_req_t *r)
     if (m == ZG_MATCH_OK) {
         r->route = route;
         zg_json_use_arena(&r->arena);
+        if (zg_auth_check(r) != ZG_OK) { /* answered: 401, 403 or 404 */
+            zg_json_use_arena(NULL);
+            return;
+        }
         int rc = route->handler(r);
         zg_json_use_arena(NULL);
         if (!r->responded) {

@@ -54,9 +54,16 @@ static int check_phone(zg_req_t *r)
 int zg_checks_routes(zg_router_t *rt)
 {
     static const zg_route_t routes[] = {
-        {"POST", "/api/v1/checks/id-number", check_id_number, ZG_ROUTE_PUBLIC,
-         "校验身份证号（校验码、出生日期、性别）"},
-        {"POST", "/api/v1/checks/phone", check_phone, ZG_ROUTE_PUBLIC, "校验手机号码"},
+        {.method = "POST",
+         .pattern = "/api/v1/checks/id-number",
+         .handler = check_id_number,
+         .flags = ZG_ROUTE_PUBLIC,
+         .summary = "校验身份证号（校验码、出生日期、性别）"},
+        {.method = "POST",
+         .pattern = "/api/v1/checks/phone",
+         .handler = check_phone,
+         .flags = ZG_ROUTE_PUBLIC,
+         .summary = "校验手机号码"},
     };
     return ZG_ROUTES(rt, routes);
 }

@@ -56,8 +56,16 @@ static int get_dict(zg_req_t *r)
 int zg_dict_routes(zg_router_t *rt)
 {
     static const zg_route_t routes[] = {
-        {"GET", "/api/v1/dicts", list_dicts, ZG_ROUTE_PUBLIC, "字典列表（国家标准代码表）"},
-        {"GET", "/api/v1/dicts/{dict}", get_dict, ZG_ROUTE_PUBLIC, "字典条目"},
+        {.method = "GET",
+         .pattern = "/api/v1/dicts",
+         .handler = list_dicts,
+         .flags = ZG_ROUTE_PUBLIC,
+         .summary = "字典列表（国家标准代码表）"},
+        {.method = "GET",
+         .pattern = "/api/v1/dicts/{dict}",
+         .handler = get_dict,
+         .flags = ZG_ROUTE_PUBLIC,
+         .summary = "字典条目"},
     };
     return ZG_ROUTES(rt, routes);
 }

@@ -7,6 +7,7 @@
 #include "app/app.h"
 #include "db/db.h"
 #include "http/router.h"
+#include "rules/rules.h"
 
 /* GET /healthz — 200 {"status":"ok",...} when the database answers; 503 otherwise. Public,
  * cheap (one cached prepared statement), meant for load balancers and monitors. */
@@ -70,11 +71,41 @@ static int openapi(zg_req_t *r)
     return zg_reply_json(r, 200, doc);
 }
 
+/* GET /api/v1/rules — every rule the system checks, with its citation. Public: the
+ * regulations are public text, and forms show them before anyone logs in. */
+static int list_rules(zg_req_t *r)
+{
+    const char *prefix = zg_req_query(r, "module");
+    size_t plen = prefix ? strlen(prefix) : 0;
+    json_t *items = json_array();
+    for (size_t i = 0; i < zg_rules_count(); i++) {
+        const zg_rule_t *rule = zg_rules_at(i);
+        if (prefix && (strncmp(rule->id, prefix, plen) || rule->id[plen] != '.'))
+            continue;
+        json_array_append_new(items, zg_rule_json(rule));
+    }
+    size_t n = json_array_size(items);
+    return zg_reply_json(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)n));
+}
+
 int zg_system_routes(zg_router_t *rt)
 {
     static const zg_route_t routes[] = {
-        {"GET", "/healthz", healthz, ZG_ROUTE_PUBLIC, "健康检查"},
-        {"GET", "/api/v1/openapi.json", openapi, ZG_ROUTE_PUBLIC, "OpenAPI 接口文档"},
+        {.method = "GET",
+         .pattern = "/healthz",
+         .handler = healthz,
+         .flags = ZG_ROUTE_PUBLIC,
+         .summary = "健康检查"},
+        {.method = "GET",
+         .pattern = "/api/v1/openapi.json",
+         .handler = openapi,
+         .flags = ZG_ROUTE_PUBLIC,
+         .summary = "OpenAPI 接口文档"},
+        {.method = "GET",
+         .pattern = "/api/v1/rules",
+         .handler = list_rules,
+         .flags = ZG_ROUTE_PUBLIC,
+         .summary = "规则目录（条文、出处、严重程度）"},
     };
     return ZG_ROUTES(rt, routes);
 }

@@ -92,10 +92,16 @@ static int deadline(zg_req_t *r)
 int zg_workday_routes(zg_router_t *rt)
 {
     static const zg_route_t routes[] = {
-        {"GET", "/api/v1/calendar/{year}", get_year, ZG_ROUTE_PUBLIC,
-         "某年的法定节假日与调休上班日"},
-        {"POST", "/api/v1/calendar/deadline", deadline, ZG_ROUTE_PUBLIC,
-         "按工作日计算期限（如公示不少于5个工作日）"},
+        {.method = "GET",
+         .pattern = "/api/v1/calendar/{year}",
+         .handler = get_year,
+         .flags = ZG_ROUTE_PUBLIC,
+         .summary = "某年的法定节假日与调休上班日"},
+        {.method = "POST",
+         .pattern = "/api/v1/calendar/deadline",
+         .handler = deadline,
+         .flags = ZG_ROUTE_PUBLIC,
+         .summary = "按工作日计算期限（如公示不少于5个工作日）"},
     };
     return ZG_ROUTES(rt, routes);
 }

@@ -29,12 +29,32 @@ static zg_router_t *make(void)
 {
     zg_router_t *rt = zg_router_new();
     static const zg_route_t routes[] = {
-        {"GET", "/api/v1/orgs", h1, 0, "list"},
-        {"POST", "/api/v1/orgs", h2, 0, "create"},
-        {"GET", "/api/v1/orgs/{id}", h2, 0, "get"},
-        {"GET", "/api/v1/orgs/search", h3, 0, "search"},
-        {"DELETE", "/api/v1/orgs/{id}", h1, 0, "delete"},
-        {"GET", "/api/v1/orgs/{id}/members/{mid}", h3, 0, "member"},
+        {.method = "GET", .pattern = "/api/v1/orgs", .handler = h1, .flags = 0, .summary = "list"},
+        {.method = "POST",
+         .pattern = "/api/v1/orgs",
+         .handler = h2,
+         .flags = 0,
+         .summary = "create"},
+        {.method = "GET",
+         .pattern = "/api/v1/orgs/{id}",
+         .handler = h2,
+         .flags = 0,
+         .summary = "get"},
+        {.method = "GET",
+         .pattern = "/api/v1/orgs/search",
+         .handler = h3,
+         .flags = 0,
+         .summary = "search"},
+        {.method = "DELETE",
+         .pattern = "/api/v1/orgs/{id}",
+         .handler = h1,
+         .flags = 0,
+         .summary = "delete"},
+        {.method = "GET",
+         .pattern = "/api/v1/orgs/{id}/members/{mid}",
+         .handler = h3,
+         .flags = 0,
+         .summary = "member"},
     };
     assert_int_equal(ZG_ROUTES(rt, routes), 0);
     return rt;
@@ -120,7 +140,8 @@ static void test_bad_patterns(void **state)
 {
     (void)state;
     zg_router_t *rt = zg_router_new();
-    zg_route_t r = {"GET", "no-slash", h1, 0, ""};
+    zg_route_t r = {
+        .method = "GET", .pattern = "no-slash", .handler = h1, .flags = 0, .summary = ""};
     assert_int_equal(zg_router_add(rt, &r), ZG_ERR_INVALID);
     r.pattern = "/a/{}";
     assert_int_equal(zg_router_add(rt, &r), ZG_ERR_INVALID);
