@@ -46,6 +46,15 @@ static const setting_t settings[] = {
     I(conn_max, 1, 100000),
     I(conn_per_ip, 1, 100000),
     I(shutdown_grace, 0, 3600),
+    I(session_idle_minutes, 1, 24 * 60),
+    I(session_absolute_hours, 1, 24 * 30),
+    I(lockout_threshold, 1, 100),
+    I(lockout_minutes, 1, 24 * 60),
+    I(password_expiry_days, 0, 3650),
+    {"cookie_secure", T_BOOL, offsetof(zg_config_t, cookie_secure), sizeof(bool), 0, 1},
+    I(argon2_ops, 1, 20),
+    I(argon2_mem_kib, 8, 4 * 1024 * 1024),
+    S(root_org_name, 0),
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])
 
@@ -69,6 +78,15 @@ void zg_config_defaults(zg_config_t *c)
     c->conn_max = 1024;
     c->conn_per_ip = 256;
     c->shutdown_grace = 10;
+    c->session_idle_minutes = 30;
+    c->session_absolute_hours = 12;
+    c->lockout_threshold = 5;
+    c->lockout_minutes = 15;
+    c->password_expiry_days = 90;
+    c->cookie_secure = false;
+    c->argon2_ops = 3;
+    c->argon2_mem_kib = 65536;
+    snprintf(c->root_org_name, sizeof c->root_org_name, "本级党组织（请修改名称）");
 }
 
 /* Normalizes a key (lower case, '-' → '_') into buf; false if too long or bad characters. */

@@ -30,6 +30,17 @@ typedef struct zg_config {
     int conn_max;                      /* total connections; default 1024 */
     int conn_per_ip;                   /* connections per client IP; default 256 */
     int shutdown_grace;                /* seconds in-flight requests get at shutdown; default 10 */
+
+    /* accounts and sessions (issue 3; rules account.*) */
+    int session_idle_minutes;   /* idle timeout; default 30 */
+    int session_absolute_hours; /* absolute lifetime of a session; default 12 */
+    int lockout_threshold;      /* consecutive failed logins that lock; default 5 */
+    int lockout_minutes;        /* lock duration; default 15 */
+    int password_expiry_days;   /* 0 = never; default 90 */
+    bool cookie_secure;         /* always use __Host- + Secure cookies (behind a TLS proxy) */
+    int argon2_ops;             /* argon2id passes; default 3 */
+    int argon2_mem_kib;         /* argon2id memory, KiB; default 65536 (64 MiB) */
+    char root_org_name[256];    /* name of the root org `init` creates in an empty tree */
 } zg_config_t;
 
 /* Fills `c` with the built-in defaults. */
