@@ -9,6 +9,7 @@
 #include "db/db.h"
 #include "http/router.h"
 #include "http/static.h"
+#include "modules/account/account.h"
 #include "modules/workday/workday.h"
 #include "rules/rules.h"
 
@@ -25,6 +26,9 @@ int zg_app_open(const zg_config_t *cfg, zg_app_t **out, zg_error_t *err)
         goto fail;
     }
     rc = zg_rules_validate(err);
+    if (rc)
+        goto fail;
+    rc = zg_account_configure(cfg, err); /* argon2id cost; registers the authenticator */
     if (rc)
         goto fail;
     rc = zg_db_open(cfg->db, &app->db, err);

@@ -1,8 +1,11 @@
 /* routes.c — the one list of modules whose routes the server serves. A new module adds its
  * zg_<module>_routes call here and nowhere else. */
 #include "app/app.h"
+#include "modules/account/account.h"
+#include "modules/audit/audit.h"
 #include "modules/checks/checks.h"
 #include "modules/dict/dict.h"
+#include "modules/org/org.h"
 #include "modules/system/system.h"
 #include "modules/workday/workday.h"
 
@@ -12,6 +15,9 @@ int zg_app_routes(zg_router_t *router)
         zg_system_routes,
         zg_dict_routes,
         zg_checks_routes,
+        zg_account_routes,
+        zg_org_routes,
+        zg_audit_routes,
         zg_workday_routes,
     };
     for (size_t i = 0; i < sizeof registrars / sizeof registrars[0]; i++) {

@@ -1,7 +1,8 @@
-/* org_rules.c — rules of the org module (RULES.md §2.1–2.2, §2.4, §8). Checked by org.c where
- * the data exists (member counts come from the member module once it holds members; until
- * then a count of zero means "unknown" and count-based rules are skipped). "Shall" rules
- * block, "generally" rules warn (issue 3). */
+/* org_rules.c — rules of the org module (RULES.md §2.1–2.2, §2.4, §8). Checked by org.c and
+ * org_team.c (zg_org_evaluate) where the data exists: the member-count rules only once the
+ * member module has installed its counter (zg_org_set_member_counter); until then they are
+ * skipped. "Shall" rules block, "generally" rules warn (issue 3). A write is refused only when
+ * it introduces or worsens a block violation (see org.h). */
 #include "rules/catalog.h"
 
 const zg_rule_t zg_org_rules[] = {
@@ -24,6 +25,9 @@ const zg_rule_t zg_org_rules[] = {
     {"org.term_length",
      "党的基层委员会一般每届5年；总支部、支部委员会一般每届3年；村、社区党组织每届5年",
      "中共中央办公厅《关于党的基层组织任期的意见》（2018）", "V", ZG_SEV_INFO},
+    {"org.term_expired",
+     "党的基层组织应当按期换届；确需延期或提前换届的，应报上级党组织批准，延期或提前一般不超过1年",
+     "中共中央办公厅《关于党的基层组织任期的意见》（2018）", "V", ZG_SEV_WARN},
     {"org.dissolve_only_empty", "只有没有下级组织和党员的党组织才能撤销",
      "本系统数据完整性要求（可配置）", "L", ZG_SEV_BLOCK},
     {"org.grading_levels", "基层党组织分类定级的等次为好、较好、一般、较差",
