@@ -24,7 +24,9 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "http/server.h"
+#include "modules/account/account.h"
 #include "modules/audit/audit.h"
+#include "modules/org/org.h"
 #include "modules/workday/workday.h"
 
 #define EXIT_USAGE 2
@@ -198,15 +200,31 @@ static int cmd_init(const zg_config_t *cfg, int with_demo)
         return fail(&err);
     }
     printf("数据库已就绪：%s（结构版本 %d）\n", zg_db_display_url(app->db), version);
+    int rc = ZG_OK;
     if (with_demo) {
         zg_demo_report_t rep;
-        if (zg_demo_load(app, &rep, &err)) {
-            zg_app_close(app);
-            return fail(&err);
-        }
-        printf("演示数据已载入：%s\n", rep.summary);
+        rc = zg_demo_load(app, &rep, &err);
+        if (rc == ZG_OK)
+            printf("演示数据已载入：%s\n", rep.summary);
+    } else {
+        int64_t root;
+        rc = zg_org_bootstrap_root(app->db, cfg->root_org_name, &root, &err);
     }
+    /* the first system administrator: ZUGONG_ADMIN_PASSWORD, or a one-time password */
+    char otp[64] = "";
+    bool created = false;
+    if (rc == ZG_OK)
+        rc = zg_account_bootstrap(app->db, getenv("ZUGONG_ADMIN_PASSWORD"), otp, sizeof otp,
+                                  &created, &err);
     zg_app_close(app);
+    if (rc)
+        return fail(&err);
+    if (created && otp[0])
+        printf("已创建系统管理员 admin，一次性密码：%s\n（首次登录后必须修改密码；"
+               "请妥善保管，本密码不会再次显示）\n",
+               otp);
+    else if (created)
+        printf("已创建系统管理员 admin（密码取自环境变量 ZUGONG_ADMIN_PASSWORD）\n");
     return EXIT_SUCCESS;
 }
 

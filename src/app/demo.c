@@ -1,12 +1,13 @@
-/* demo.c — the demo dataset. The foundation has no business data yet; the demo reports the
- * reference data a new database holds (code tables and the working-day calendar). Later
- * modules add the demo city's org tree and members here. */
+/* demo.c — the demo dataset: the city of 临江 (org tree with leadership teams and gradings, see
+ * org_demo.c), demo accounts at several levels, and a report of the reference data every
+ * database holds (code tables, working-day calendar). Idempotent: a second run adds nothing. */
 #include "app/demo.h"
 
 #include <stdio.h>
 
 #include "app/app.h"
 #include "db/db.h"
+#include "modules/org/org.h"
 
 int zg_demo_load(zg_app_t *app, zg_demo_report_t *rep, zg_error_t *err)
 {
@@ -21,8 +22,15 @@ int zg_demo_load(zg_app_t *app, zg_demo_report_t *rep, zg_error_t *err)
         rc = zg_db_query_int(c, "SELECT count(*) FROM calendar_day", NULL, 0, &days, err);
     if (rc)
         return rc;
+    int64_t root;
+    zg_org_demo_report_t org;
+    rc = zg_org_bootstrap_root(app->db, "中共临江市委员会", &root, err);
+    if (!rc)
+        rc = zg_org_demo_city(c, root, &org, err);
+    if (rc)
+        return rc;
     snprintf(rep->summary, sizeof rep->summary,
-             "国家标准代码表 %lld 种（%lld 条），工作日历 %lld 天（2024–2026 年节假日与调休）",
-             (long long)dicts, (long long)items, (long long)days);
+             "%s；国家标准代码表 %lld 种（%lld 条），工作日历 %lld 天（2024–2026 年节假日与调休）",
+             org.summary, (long long)dicts, (long long)items, (long long)days);
     return ZG_OK;
 }

@@ -39,7 +39,7 @@ typedef struct zg_xlsx_limits {
     size_t max_file_bytes;       /* the .xlsx itself: 64 MiB (the upload body cap) */
     uint64_t max_sheet_bytes;    /* the inflated worksheet XML: 512 MiB */
     uint64_t max_sst_bytes;      /* the inflated sharedStrings.xml: 64 MiB (≤ 1 GiB) */
-    uint64_t max_meta_bytes;     /* each small part (workbook.xml, *.rels): 4 MiB */
+    uint64_t max_meta_bytes;     /* each small part (workbook.xml, the .rels): 4 MiB */
     uint64_t max_total_bytes;    /* all parts inflated together: 640 MiB */
     uint32_t max_ratio;          /* inflated:compressed above this … : 200 */
     uint64_t ratio_min_bytes;    /* … once a part has inflated past this is a bomb: 10 MiB */

@@ -76,7 +76,7 @@ size_t zg_xlsx_rows_written(const zg_xlsx_writer_t *w);
 int zg_xlsx_finish(zg_xlsx_writer_t *w, zg_arena_t *arena, void **data, size_t *len,
                    zg_error_t *err);
 
-/* Finishes the workbook and returns a read-only descriptor of the (already unlinked) file,
+/* Finishes the workbook and returns a descriptor of the (already unlinked) file,
  * positioned at its start, and its size — for streaming a large export (e.g.
  * MHD_create_response_from_fd). The caller closes *fd. The writer is freed in every case. */
 int zg_xlsx_finish_fd(zg_xlsx_writer_t *w, int *fd, size_t *len, zg_error_t *err);

@@ -84,7 +84,7 @@ typedef struct zg_xlsx_part {
 int zg_xlsx_part_open(zg_xlsx_part_t *p, zg_xlsx_zip_t *z, const zg_xlsx_zip_entry_t *e,
                       uint64_t cap, zg_error_t *err);
 
-/* Hands out the next chunk of uncompressed bytes: returns 1 with *chunk/*len set (valid until
+/* Hands out the next chunk of uncompressed bytes: returns 1 with *chunk and *len set (valid until
  * the next call), 0 at the end once the size and CRC-32 have been checked, or a negative status.
  * A failure is sticky. */
 int zg_xlsx_part_read(zg_xlsx_part_t *p, const uint8_t **chunk, size_t *len, zg_error_t *err);

@@ -498,6 +498,8 @@ int zg_account_bootstrap(zg_db_t *db, const char *admin_password, char *one_time
         *created = false;
     if (one_time_out && cap)
         one_time_out[0] = '\0';
+    if (admin_password && !*admin_password)
+        admin_password = NULL; /* ZUGONG_ADMIN_PASSWORD= (empty) counts as unset */
     if (!admin_password && (!one_time_out || cap < ZG_ONE_TIME_PASSWORD_SIZE))
         return zg_error_set(err, ZG_ERR_INTERNAL, "internal", "服务器内部错误",
                             "bootstrap: one-time password buffer too small");

@@ -202,9 +202,9 @@ int zg_account_create(zg_conn_t *c, zg_account_new_t *a, int64_t *id, zg_finding
 
 /* `zugong init`: when the database has no account yet, creates the first system
  * administrator, username "admin", role sysadmin, no home org. With admin_password (the
- * value of ZUGONG_ADMIN_PASSWORD; checked against the password policy, ZG_ERR_INVALID with
- * the findings' messages in err->message when it fails) the password is that one and need
- * not be changed; with NULL a one-time password is generated, written to one_time_out
+ * value of ZUGONG_ADMIN_PASSWORD; NULL or "" = none; checked against the password policy,
+ * ZG_ERR_INVALID with the findings' messages in err->message when it fails) the password is that
+ * one and need not be changed; with NULL a one-time password is generated, written to one_time_out
  * (cap ≥ ZG_ONE_TIME_PASSWORD_SIZE) and must be changed at first login. When accounts exist
  * nothing is done and *created = false (one_time_out = ""). The other administrators
  * (secadmin, auditor) are created by admin through POST /api/v1/accounts. */

@@ -851,6 +851,10 @@ int org_update_tx(zg_conn_t *c, zg_org_op_t *op, int64_t id, const zg_org_input_
     int rc = validate_input(c, op, in, set, false, err);
     if (rc)
         return rc;
+    /* a kind change is structural (what the org may hold, what may hold it): serialize it
+     * with creates and moves; the tree lock is always taken before a row lock */
+    if ((set & ZG_ORG_SET_KIND) && (rc = org_lock_tree(c, err)))
+        return rc;
     zg_org_t o;
     rc = org_require_scope(c, op->scope, id, err);
     if (!rc)

@@ -177,9 +177,10 @@ int zg_org_move(zg_conn_t *c, zg_org_op_t *op, int64_t id, int64_t new_parent,
 
 /* Dissolves (撤销) org `id`: only when it has no active child org and, once the member module
  * has installed its counter (zg_org_set_member_counter), no members — rule
- * org.dissolve_only_empty (block, ZG_ERR_CONFLICT). Not the scope root (ZG_ERR_FORBIDDEN) nor
- * the tree's root. Sets status dissolved and dissolved_on (`on`, ZG_ORG_NO_DATE = today), ends
- * every current post of its team on that day, and records "dissolve" history with `reason`. */
+ * org.dissolve_only_empty (block: ZG_ERR_INVALID "rule_violation", the findings in
+ * op->findings). Not the scope root (ZG_ERR_FORBIDDEN) nor the tree's root; ZG_ERR_CONFLICT
+ * when already dissolved. Sets status dissolved and dissolved_on (`on`, ZG_ORG_NO_DATE = today),
+ * ends every current post of its team on that day, and records "dissolve" history with `reason`. */
 int zg_org_dissolve(zg_conn_t *c, zg_org_op_t *op, int64_t id, zg_date_t on, const char *reason,
                     zg_error_t *err);
 

@@ -310,18 +310,19 @@ static char *S(demo_t *d, const char *fmt, ...)
     return s;
 }
 
-/* A general branch (党总支) of a school, hospital department or university college with its
- * branches. */
-static void general_branch(demo_t *d, node_t *parent, const char *name, const char *short_name,
+/* A general branch (党总支) of a unit (a school, a university college, an institute) with its
+ * branches: "中共<unit>总支部委员会" and "中共<unit><branch>". */
+static void general_branch(demo_t *d, node_t *parent, const char *unit, const char *unit_short,
                            const char *domain, const char *const *branches, int n,
                            zg_date_t founded, int k)
 {
-    node_t gb = add(d, parent, "general_branch", name, short_name, domain, "621", founded, 1);
+    node_t gb = add(d, parent, "general_branch", S(d, "中共%s总支部委员会", unit),
+                    S(d, "%s党总支", unit_short), domain, "621", founded, 1);
     team(d, &gb, 1, 3, branch_start(k));
     grade(d, &gb);
     for (int i = 0; i < n; i++) {
-        char *bn = S(d, "%s%s", short_name, branches[i]);
-        node_t b = add(d, &gb, "branch", bn, NULL, domain, "631", founded, 1);
+        node_t b = add(d, &gb, "branch", S(d, "中共%s%s", unit, branches[i]),
+                       S(d, "%s%s", unit_short, branches[i]), domain, "631", founded, 1);
         branch_team(d, &b, k + i, branch_start(k + i));
         grade(d, &b);
     }
@@ -449,8 +450,8 @@ static void county(demo_t *d, node_t *root, int ci)
 
     /* a middle school and the people's hospital */
     static const char *const SCHOOL[] = {"教师第一党支部", "教师第二党支部", "离退休教师党支部"};
-    general_branch(d, &cc, S(d, "中共%s第一中学总支部委员会", full), S(d, "%s一中党总支", cy->name),
-                   "school", SCHOOL, 3, ymd(1978, 9, 1), ci * 3);
+    general_branch(d, &cc, S(d, "%s第一中学", full), S(d, "%s一中", cy->name), "school", SCHOOL, 3,
+                   ymd(1978, 9, 1), ci * 3);
     node_t hosp = add(d, &cc, "committee", S(d, "中共%s人民医院委员会", full),
                       S(d, "%s人民医院党委", cy->name), "hospital", "611", ymd(1958, 6, 1), 1);
     team(d, &hosp, 1, 4, ymd(2023, 12, 8 + ci));
@@ -485,14 +486,13 @@ static void city_units(demo_t *d, node_t *root)
                                            "外国语学院"};
     static const char *const CB[] = {"教工党支部", "学生第一党支部", "学生第二党支部"};
     for (int i = 0; i < 4 && !d->rc; i++)
-        general_branch(d, &u, S(d, "中共临江学院%s总支部委员会", COLLEGES[i]),
-                       S(d, "%s", COLLEGES[i]), "university", CB, 3, ymd(1985 + i * 5, 9, 1),
-                       320 + i * 3);
+        general_branch(d, &u, S(d, "临江学院%s", COLLEGES[i]), COLLEGES[i], "university", CB, 3,
+                       ymd(1985 + i * 5, 9, 1), 320 + i * 3);
     /* the state enterprise, with a temporary branch on its construction project */
     node_t soe = add(d, root, "committee", "中共临江城市投资发展集团有限公司委员会", "城投集团党委",
                      "soe", "611", ymd(2003, 12, 26), 1);
     team(d, &soe, 1, 5, ymd(2024, 3, 15));
-    static const char *const SUBS[] = {"集团本部党支部", "建设公司党支部", "水务公司党支部",
+    static const char *const SUBS[] = {"本部党支部", "建设公司党支部", "水务公司党支部",
                                        "置业公司党支部"};
     for (int i = 0; i < 4 && !d->rc; i++) {
         node_t b = add(d, &soe, "branch", S(d, "中共临江城投集团%s", SUBS[i]),
@@ -505,8 +505,8 @@ static void city_units(demo_t *d, node_t *root)
     team(d, &tb, 0, 0, ymd(2025, 4, 1));
     /* the research institute */
     static const char *const LABS[] = {"作物研究所党支部", "园艺研究所党支部", "机关党支部"};
-    general_branch(d, root, "中共临江市农业科学研究院总支部委员会", "市农科院党总支", "institute",
-                   LABS, 3, ymd(1962, 5, 1), 360);
+    general_branch(d, root, "临江市农业科学研究院", "市农科院", "institute", LABS, 3,
+                   ymd(1962, 5, 1), 360);
     /* the emerging sector: the high-tech zone's committee with two joint branches (one over
      * the "generally 5 units" line, which shows as a warning) and company branches */
     node_t ez =

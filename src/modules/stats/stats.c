@@ -30,10 +30,9 @@ int zg_stats_join_period(zg_date_t join)
     return (join >= join_boundary[1]) + (join >= join_boundary[2]) + (join >= join_boundary[3]);
 }
 
-/* The last birth date that has reached `age` full years on `at` (zg_date_age_at's rule).
- * Start from the same day `age` years earlier (clamped to 28 February) and step until the
+/* Start from the same day `age` years earlier (clamped to 28 February) and step until the
  * oracle agrees: at most a day or two either way, around 29 February. */
-static zg_date_t last_birth_with_age(zg_date_t at, int age)
+zg_date_t zg_stats_last_birth_with_age(zg_date_t at, int age)
 {
     int y, m, d;
     zg_date_to_ymd(at, &y, &m, &d);
@@ -59,7 +58,7 @@ int zg_stats_asof_init(zg_date_t as_of, zg_stats_asof_t *out)
         return ZG_ERR_INVALID;
     out->as_of = as_of;
     for (int k = 0; k < ZG_STATS_AGE_LIMITS; k++)
-        out->birth_max[k] = last_birth_with_age(as_of, zg_stats_age_limits[k]);
+        out->birth_max[k] = zg_stats_last_birth_with_age(as_of, zg_stats_age_limits[k]);
     return ZG_OK;
 }
 
@@ -112,6 +111,7 @@ static const cell_name cell_names[ZG_STATS_CELLS] = {
     [ZG_STATS_C_OCC + ZG_STATS_OCC_RETIRED] = {"occ_retired", "离退休人员"},
     [ZG_STATS_C_PROBATIONARY] = {"probationary", "预备党员"},
     [ZG_STATS_C_FULL] = {"full", "正式党员"},
+    [ZG_STATS_C_COLLEGE_PLUS] = {"college_plus", "大专及以上"},
     [ZG_STATS_C_ORG_LOCAL] = {"org_local", "党的地方委员会"},
     [ZG_STATS_C_ORG_COMMITTEE] = {"org_committee", "基层党委"},
     [ZG_STATS_C_ORG_GENERAL_BRANCH] = {"org_general_branch", "党总支"},

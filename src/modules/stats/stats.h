@@ -5,7 +5,7 @@
  * Three parts:
  *   - the snapshot (stats_snapshot.c): orgs in DFS pre-order (parent < child, and every
  *     subtree is one contiguous index range) and, per org, a contiguous run of member
- *     records stored column by column in 11 bytes each. It knows nothing of the member tables:
+ *     records stored column by column in 12 bytes each. It knows nothing of the member tables:
  *     a loader fills it through the builder (zg_stats_builder_*), and zg_stats_load() is the
  *     interface a loader implements (the generator is one; a database loader is another).
  *   - the engine (stats_engine.c): one pass over the records that counts per org and rolls
@@ -148,24 +148,26 @@ enum {
 
 /* One row per org: these cells, each the count over the org's whole subtree on the as-of
  * date. Member cells count member records valid on that day; org cells count orgs active on
- * that day. */
+ * that day. The order follows the engine's counters (eight cells per 64-bit counter), not
+ * the bulletin's; reports order cells by their keys. */
 enum {
     ZG_STATS_C_TOTAL,                                               /* 党员总数 */
-    ZG_STATS_C_MALE,                                                /* 男 */
     ZG_STATS_C_FEMALE,                                              /* 女 */
     ZG_STATS_C_MINORITY,                                            /* 少数民族 */
     ZG_STATS_C_EDU,                                                 /* + ZG_STATS_EDU_* */
     ZG_STATS_C_AGE = ZG_STATS_C_EDU + ZG_STATS_EDU_COUNT,           /* + ZG_STATS_AGE_* */
-    ZG_STATS_C_JOIN = ZG_STATS_C_AGE + ZG_STATS_AGE_COUNT,          /* + ZG_STATS_JOIN_* */
-    ZG_STATS_C_OCC = ZG_STATS_C_JOIN + ZG_STATS_JOIN_COUNT,         /* + ZG_STATS_OCC_* */
-    ZG_STATS_C_PROBATIONARY = ZG_STATS_C_OCC + ZG_STATS_OCC_COUNT,  /* 预备党员 */
+    ZG_STATS_C_OCC = ZG_STATS_C_AGE + ZG_STATS_AGE_COUNT,           /* + ZG_STATS_OCC_* */
+    ZG_STATS_C_JOIN = ZG_STATS_C_OCC + ZG_STATS_OCC_COUNT,          /* + ZG_STATS_JOIN_* */
+    ZG_STATS_C_PROBATIONARY = ZG_STATS_C_JOIN + ZG_STATS_JOIN_COUNT, /* 预备党员 */
+    ZG_STATS_C_MALE,                                                /* 男 */
     ZG_STATS_C_FULL,                                                /* 正式党员 */
-    ZG_STATS_C_ORG_LOCAL,                                           /* 地方委员会 */
+    ZG_STATS_C_COLLEGE_PLUS,                                        /* 大专及以上 (derived) */
+    ZG_STATS_C_ORG_LOCAL,                                           /* 党的地方委员会 */
     ZG_STATS_C_ORG_COMMITTEE,                                       /* 基层党委 */
     ZG_STATS_C_ORG_GENERAL_BRANCH,                                  /* 党总支 */
     ZG_STATS_C_ORG_BRANCH,                                          /* 党支部 */
     ZG_STATS_C_DOMAIN,                                              /* + ZG_STATS_DOMAIN_* */
-    ZG_STATS_CELLS = ZG_STATS_C_DOMAIN + ZG_STATS_DOMAIN_COUNT      /* 45 */
+    ZG_STATS_CELLS = ZG_STATS_C_DOMAIN + ZG_STATS_DOMAIN_COUNT      /* 46 */
 };
 /* The member cells are 0 .. ZG_STATS_MEMBER_CELLS-1. */
 #define ZG_STATS_MEMBER_CELLS ZG_STATS_C_ORG_LOCAL
@@ -197,6 +199,9 @@ typedef struct zg_stats_asof {
 /* Fills `out` for `as_of`. ZG_ERR_INVALID if as_of is outside the snapshot's date range. */
 int zg_stats_asof_init(zg_date_t as_of, zg_stats_asof_t *out);
 
+/* The last birth date that has reached `age` full years on `at` (zg_date_age_at's rule). */
+zg_date_t zg_stats_last_birth_with_age(zg_date_t at, int age);
+
 /* Age band of a birth date on as_of (the same rule as the engine; for tests and loaders). */
 int zg_stats_age_band(const zg_stats_asof_t *q, zg_date_t birth);
 
@@ -209,21 +214,23 @@ int zg_stats_join_period(zg_date_t join);
 #define ZG_STATS_DEPTH_MAX  64 /* deeper trees are refused (the national tree has ≤ 10 levels) */
 #define ZG_STATS_TIMESTAMP_SIZE 20
 
-/* Attribute byte of a record: bit 0 female, bit 1 minority, bits 2–4 education,
- * bits 5–7 occupation. */
+/* Attributes of a record in 16 bits: bit 0 female, bit 1 minority, bits 2–4 education,
+ * bits 5–7 occupation, bits 8–9 the join period (fixed by the join date, so stored rather
+ * than recomputed per query). */
 #define ZG_STATS_ATTR_FEMALE   0x01u
 #define ZG_STATS_ATTR_MINORITY 0x02u
-#define ZG_STATS_ATTR(female, minority, edu, occ)                                                \
-    ((uint8_t)(((female) ? 1u : 0u) | ((minority) ? 2u : 0u) | ((unsigned)(edu) << 2) |       \
-               ((unsigned)(occ) << 5)))
-#define ZG_STATS_ATTR_EDU(a) (((unsigned)(a) >> 2) & 7u)
-#define ZG_STATS_ATTR_OCC(a) ((unsigned)(a) >> 5)
+#define ZG_STATS_ATTR(female, minority, edu, occ, period)                                        \
+    ((uint16_t)(((female) ? 1u : 0u) | ((minority) ? 2u : 0u) | ((unsigned)(edu) << 2) |      \
+                ((unsigned)(occ) << 5) | ((unsigned)(period) << 8)))
+#define ZG_STATS_ATTR_EDU(a)    (((unsigned)(a) >> 2) & 7u)
+#define ZG_STATS_ATTR_OCC(a)    (((unsigned)(a) >> 5) & 7u)
+#define ZG_STATS_ATTR_PERIOD(a) (((unsigned)(a) >> 8) & 3u)
 
 /* An immutable snapshot. Orgs are numbered 0..n_orgs-1 in DFS pre-order: parent[i] < i, and
  * the subtree of i is exactly the indices [i, end[i]). Member records of org i are the
  * indices [first[i], first[i+1]) of the record columns. Built by zg_stats_builder_finish,
  * freed by zg_stats_snapshot_free; never changed in between, so any number of threads may
- * read it (compute, drill down) at once. Memory: 11 bytes per record + 34 per org. */
+ * read it (compute, drill down) at once. Memory: 12 bytes per record + 34 per org. */
 typedef struct zg_stats_snapshot {
     uint32_t n_orgs;
     uint32_t n_records;
@@ -241,7 +248,7 @@ typedef struct zg_stats_snapshot {
     zg_stats_day_t *birth, *join;
     zg_stats_day_t *conversion; /* full member from this day; NEVER = still probationary */
     zg_stats_day_t *from, *to;  /* counted on days [from, to) */
-    uint8_t *attr;              /* ZG_STATS_ATTR */
+    uint16_t *attr;             /* ZG_STATS_ATTR */
     /* lookup by id: org_id values sorted, with their indices */
     int64_t *sorted_id;
     uint32_t *sorted_index;
@@ -404,13 +411,17 @@ int zg_stats_drilldown(const zg_stats_result_t *res, uint32_t org, zg_arena_t *a
 
 typedef struct zg_stats_gen_params {
     uint64_t seed;
-    uint64_t members; /* current members on as_of (≥ 10) */
-    zg_date_t as_of;  /* the day the composition is the bulletin's; 0 = 2024-12-31 */
-    /* extra history, in parts per million of `members` (defaults when 0: 30000 transfers,
-     * 10400 departures); set the *_none flags to generate none */
-    uint32_t transfers_ppm, departures_ppm;
-    bool no_transfers, no_departures;
+    uint64_t members;        /* current members on as_of: 10 .. 2,000,000,000 */
+    zg_date_t as_of;         /* the day the composition is the bulletin's: 2013-01-01 .. 2070 */
+    uint32_t transfers_ppm;  /* parts per million of members with an earlier record in another
+                                branch (transferred on a day between joining and as_of) */
+    uint32_t departures_ppm; /* extra records (per million members) of members who left in the
+                                year before as_of; each at most 200000 */
 } zg_stats_gen_params_t;
+
+/* The defaults: seed 2024, as_of 2024-12-31, 3% transfers, 1.04% departures (the 2024
+ * bulletin: 9918.5万 + 213.1万 recruited − 10027.1万 ≈ 104.5万 left during the year). */
+void zg_stats_gen_defaults(zg_stats_gen_params_t *p, uint64_t members);
 
 /* An org as the generator emits it (in DFS pre-order; id = index + 1). */
 typedef struct zg_stats_gen_org {

@@ -9,11 +9,12 @@
  * traffic is therefore one sequential read of the record columns (11 bytes per record) and
  * one sequential write of the rows (192 bytes per org).
  *
- * Counting one org's records: the members of one org are contiguous, so the counters live in
- * four 64-bit registers of eight 8-bit lanes each (education + female + minority;
- * age bands; occupations; join periods + total + probationary), flushed into 32-bit cells
- * every 255 records and at the end of the org. Per record that is a handful of compares to
- * find the age band and join period, two table loads and four masked adds, no branch.
+ * Counting one org's records: the members of one org are contiguous, so its counters live in
+ * four 64-bit registers of eight 8-bit lanes each, lane i of word k being row cell 8k + i,
+ * flushed into 32-bit cells every 255 records and at the end of the org. Per record: one
+ * unsigned compare for the validity interval, one for probation, a table load for the
+ * age band (birth day → band, built once per query), a table load and two shifts for the
+ * attributes, four masked adds; no branch.
  *
  * Threads: the orgs [lo, hi) are cut into contiguous ranges of about equal work (records +
  * ORG_WEIGHT per org). Each thread runs the pass on its range, adding a popped org into its
@@ -33,114 +34,114 @@
 #define ORG_WEIGHT 8
 
 typedef struct kparams {
-    int32_t day;                      /* as_of in snapshot days */
-    int32_t age[ZG_STATS_AGE_LIMITS]; /* birth ≤ age[k] ⇔ age ≥ zg_stats_age_limits[k] */
-    int32_t join[3];                  /* join ≥ join[k] ⇔ period > k */
+    int32_t day;          /* as_of in snapshot days */
+    const uint8_t *band8; /* 8 × age band of every birth day: the shift of its lane */
 } kparams;
 
-/* Lane tables indexed by the attribute byte. Lane i of a uint64 is bits 8i..8i+7. */
-static uint64_t lane_edu_sex[256]; /* edu lane 0..4, female lane 5, minority lane 6 */
-static uint64_t lane_occ[256];     /* occupation lane 0..7 */
+/* The counters: four 64-bit words of eight 8-bit lanes, lane i of word k counting row cell
+ * 8k + i (the cell order of stats.h is chosen for this):
+ *   a: total, female, minority, edu 0..4       (from the attributes: one table load)
+ *   b: age band 0..7                           (birth day → band: one table load)
+ *   c: occupation 0..7                         (a shift of the attributes)
+ *   d: join period 0..3, probationary          (a shift, and conversion > as_of) */
+_Static_assert(ZG_STATS_C_TOTAL == 0 && ZG_STATS_C_FEMALE == 1 && ZG_STATS_C_MINORITY == 2 &&
+                   ZG_STATS_C_EDU == 3 && ZG_STATS_C_AGE == 8 && ZG_STATS_C_OCC == 16 &&
+                   ZG_STATS_C_JOIN == 24 && ZG_STATS_C_PROBATIONARY == 28 &&
+                   ZG_STATS_C_MALE == 29 && ZG_STATS_C_FULL == 30 &&
+                   ZG_STATS_C_COLLEGE_PLUS == 31 && ZG_STATS_C_ORG_LOCAL == 32 &&
+                   ZG_STATS_CELLS <= ZG_STATS_STRIDE,
+               "the counter lanes map onto row cells 0..31");
+
+static uint64_t lane_a[256];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 static void init_tables(void)
 {
     for (unsigned a = 0; a < 256; a++) {
         unsigned edu = ZG_STATS_ATTR_EDU(a);
-        uint64_t v = edu < ZG_STATS_EDU_COUNT ? 1ull << (8 * edu) : 0;
+        uint64_t v = 1; /* total */
         if (a & ZG_STATS_ATTR_FEMALE)
-            v |= 1ull << 40;
+            v |= 1ull << 8;
         if (a & ZG_STATS_ATTR_MINORITY)
-            v |= 1ull << 48;
-        lane_edu_sex[a] = v;
-        lane_occ[a] = 1ull << (8 * ZG_STATS_ATTR_OCC(a));
+            v |= 1ull << 16;
+        if (edu < ZG_STATS_EDU_COUNT)
+            v |= 1ull << (8 * (3 + edu));
+        lane_a[a] = v;
     }
 }
 
-typedef struct acc {
-    uint64_t es, age, occ, jt; /* jt: join lanes 0..3, total lane 4, probationary lane 5 */
-} acc;
-
-static inline void lanes_add(uint32_t *dst, uint64_t v, int n)
+/* Stores (add = false) or adds the 8 lanes of each word into row cells 0..31. */
+static inline void flush(uint32_t *restrict row, bool add, uint64_t a, uint64_t b, uint64_t c,
+                         uint64_t d)
 {
-    for (int i = 0; i < n; i++)
-        dst[i] += (uint32_t)((v >> (8 * i)) & 0xFF);
+    uint32_t v[32];
+    for (int i = 0; i < 8; i++) {
+        v[i] = (uint32_t)((a >> (8 * i)) & 0xFF);
+        v[8 + i] = (uint32_t)((b >> (8 * i)) & 0xFF);
+        v[16 + i] = (uint32_t)((c >> (8 * i)) & 0xFF);
+        v[24 + i] = (uint32_t)((d >> (8 * i)) & 0xFF);
+    }
+    if (add)
+        for (int i = 0; i < 32; i++)
+            row[i] += v[i];
+    else
+        memcpy(row, v, sizeof v);
 }
 
-/* Adds the lanes into 32-bit counters: c[0..4] edu, c[5] female, c[6] minority,
- * c[8..15] age, c[16..23] occ, c[24..27] join, c[28] total, c[29] probationary. */
-static inline void flush(const acc *a, uint32_t *c)
+/* Counts records [r, r1) into row cells 0..31, which it overwrites. 8-bit lanes: flushed
+ * every 255 records. */
+static void count_records(const zg_stats_snapshot_t *s, const kparams *q, uint32_t r, uint32_t r1,
+                          uint32_t *restrict row)
 {
-    lanes_add(c, a->es, 7);
-    lanes_add(c + 8, a->age, 8);
-    lanes_add(c + 16, a->occ, 8);
-    lanes_add(c + 24, a->jt, 6);
-}
-
-/* Counts records [r0, r1) into c (see flush for the layout). */
-static void count_records(const zg_stats_snapshot_t *s, const kparams *q, uint32_t r0,
-                          uint32_t r1, uint32_t *c)
-{
-    const zg_stats_day_t *birth = s->birth, *join = s->join, *conv = s->conversion;
-    const zg_stats_day_t *from = s->from, *to = s->to;
-    const uint8_t *attr = s->attr;
+    const zg_stats_day_t *restrict birth = s->birth, *restrict conv = s->conversion;
+    const zg_stats_day_t *restrict from = s->from, *restrict to = s->to;
+    const uint16_t *restrict attr = s->attr;
+    const uint8_t *restrict band8 = q->band8;
     const int32_t day = q->day;
-    const int32_t a0 = q->age[0], a1 = q->age[1], a2 = q->age[2], a3 = q->age[3],
-                  a4 = q->age[4], a5 = q->age[5], a6 = q->age[6];
-    const int32_t j0 = q->join[0], j1 = q->join[1], j2 = q->join[2];
-    uint32_t r = r0;
-    while (r < r1) {
+    bool add = false;
+    do {
         uint32_t stop = r1 - r > 255 ? r + 255 : r1;
-        acc a = {0, 0, 0, 0};
+        uint64_t a = 0, b = 0, c = 0, d = 0;
         for (; r < stop; r++) {
             int32_t f = from[r], t = to[r];
-            uint64_t m = (uint64_t)0 - (uint64_t)((f <= day) & (day < t));
-            int32_t b = birth[r], j = join[r];
-            unsigned band = (unsigned)(b <= a0) + (unsigned)(b <= a1) + (unsigned)(b <= a2) +
-                            (unsigned)(b <= a3) + (unsigned)(b <= a4) + (unsigned)(b <= a5) +
-                            (unsigned)(b <= a6);
-            unsigned period = (unsigned)(j >= j0) + (unsigned)(j >= j1) + (unsigned)(j >= j2);
-            uint64_t prob = (uint64_t)((int32_t)conv[r] > day);
+            /* counted on day iff from ≤ day < to */
+            uint64_t m = (uint64_t)0 - (uint64_t)((uint32_t)(day - f) < (uint32_t)(t - f));
             unsigned at = attr[r];
-            a.es += lane_edu_sex[at] & m;
-            a.occ += lane_occ[at] & m;
-            a.age += (1ull << (8 * band)) & m;
-            a.jt += ((1ull << (8 * period)) | (1ull << 32) | (prob << 40)) & m;
+            uint64_t prob = (uint64_t)((int32_t)conv[r] > day);
+            a += lane_a[at & 0xFF] & m;
+            b += (1ull << band8[birth[r]]) & m;
+            c += (1ull << ((at >> 2) & 0x38)) & m;                  /* 8 × occupation */
+            d += ((1ull << ((at >> 5) & 0x18)) | (prob << 32)) & m; /* 8 × join period */
         }
-        flush(&a, c);
-    }
+        flush(row, add, a, b, c, d);
+        add = true;
+    } while (r < r1);
 }
 
 /* Writes org o's own row: its records and itself as an org. */
-static void own_row(const zg_stats_snapshot_t *s, const kparams *q, uint32_t o, uint32_t *row)
+static void own_row(const zg_stats_snapshot_t *s, const kparams *q, uint32_t o,
+                    uint32_t *restrict row)
 {
-    uint32_t c[32] = {0};
     uint32_t r0 = s->first[o], r1 = s->first[o + 1];
-    if (r0 < r1)
-        count_records(s, q, r0, r1, c);
-    uint32_t out[ZG_STATS_STRIDE] = {0};
-    uint32_t total = c[28];
-    out[ZG_STATS_C_TOTAL] = total;
-    out[ZG_STATS_C_FEMALE] = c[5];
-    out[ZG_STATS_C_MALE] = total - c[5];
-    out[ZG_STATS_C_MINORITY] = c[6];
-    for (int i = 0; i < ZG_STATS_EDU_COUNT; i++)
-        out[ZG_STATS_C_EDU + i] = c[i];
-    for (int i = 0; i < ZG_STATS_AGE_COUNT; i++)
-        out[ZG_STATS_C_AGE + i] = c[8 + i];
-    for (int i = 0; i < ZG_STATS_OCC_COUNT; i++)
-        out[ZG_STATS_C_OCC + i] = c[16 + i];
-    for (int i = 0; i < ZG_STATS_JOIN_COUNT; i++)
-        out[ZG_STATS_C_JOIN + i] = c[24 + i];
-    out[ZG_STATS_C_PROBATIONARY] = c[29];
-    out[ZG_STATS_C_FULL] = total - c[29];
+    if (r0 < r1) {
+        count_records(s, q, r0, r1, row);
+        row[ZG_STATS_C_MALE] = row[ZG_STATS_C_TOTAL] - row[ZG_STATS_C_FEMALE];
+        row[ZG_STATS_C_FULL] = row[ZG_STATS_C_TOTAL] - row[ZG_STATS_C_PROBATIONARY];
+        row[ZG_STATS_C_COLLEGE_PLUS] = row[ZG_STATS_C_EDU + ZG_STATS_EDU_POSTGRAD] +
+                                       row[ZG_STATS_C_EDU + ZG_STATS_EDU_UNDERGRAD] +
+                                       row[ZG_STATS_C_EDU + ZG_STATS_EDU_COLLEGE];
+    } else {
+        memset(row, 0, 32 * sizeof *row);
+    }
+    uint32_t org[ZG_STATS_STRIDE - 32];
+    memset(org, 0, sizeof org);
     int kind = s->kind[o];
     if (kind != ZG_STATS_KIND_OTHER && s->org_from[o] <= q->day && q->day < s->org_to[o]) {
-        out[ZG_STATS_C_ORG_LOCAL + kind - ZG_STATS_KIND_LOCAL] = 1;
+        org[ZG_STATS_C_ORG_LOCAL - 32 + kind - ZG_STATS_KIND_LOCAL] = 1;
         if (kind != ZG_STATS_KIND_LOCAL)
-            out[ZG_STATS_C_DOMAIN + s->domain[o]] = 1;
+            org[ZG_STATS_C_DOMAIN - 32 + s->domain[o]] = 1;
     }
-    memcpy(row, out, sizeof out);
+    memcpy(row + 32, org, sizeof org);
 }
 
 static inline void row_add(uint32_t *restrict dst, const uint32_t *restrict src)
@@ -233,11 +234,23 @@ static int compute_range(const zg_stats_snapshot_t *s, uint32_t lo, uint32_t hi,
         threads = ZG_STATS_THREADS_MAX;
     pthread_once(&tables_once, init_tables);
 
-    kparams kp = {.day = day};
+    /* birth day → 8 × band. Band of day d = #{k : d ≤ birth_max[k]}; birth_max decreases
+     * with k, so the band only falls as d grows. */
+    uint8_t *band8 = malloc((size_t)ZG_STATS_DAY_NEVER + 1);
+    if (!band8)
+        return ZG_ERR_NOMEM;
+    int32_t thr[ZG_STATS_AGE_LIMITS];
     for (int k = 0; k < ZG_STATS_AGE_LIMITS; k++)
-        kp.age[k] = (int32_t)(q.birth_max[k] - ZG_STATS_DAY_EPOCH); /* may be < 0: none */
-    for (int k = 0; k < 3; k++)
-        kp.join[k] = (int32_t)(zg_stats_join_boundary(k + 1) - ZG_STATS_DAY_EPOCH);
+        thr[k] = (int32_t)(q.birth_max[k] - ZG_STATS_DAY_EPOCH); /* < 0: nobody that old */
+    int band = 0;
+    while (band < ZG_STATS_AGE_LIMITS && 0 <= thr[band])
+        band++;
+    for (int32_t d = 0; d <= (int32_t)ZG_STATS_DAY_NEVER; d++) {
+        while (band > 0 && d > thr[band - 1])
+            band--;
+        band8[d] = (uint8_t)(8 * band);
+    }
+    kparams kp = {.day = day, .band8 = band8};
 
     uint64_t work =
         (uint64_t)(s->first[hi] - s->first[lo]) + (uint64_t)ORG_WEIGHT * (uint64_t)(hi - lo);
@@ -266,6 +279,7 @@ static int compute_range(const zg_stats_snapshot_t *s, uint32_t lo, uint32_t hi,
         run_range(&jobs[0]);
     for (int t = 1; t <= started; t++)
         pthread_join(tid[t], NULL);
+    free(band8);
     if (rc != ZG_OK) {
         res->lo = res->hi = 0;
         return rc;

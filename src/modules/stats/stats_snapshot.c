@@ -26,7 +26,7 @@ struct zg_stats_builder {
     size_t n_rec, cap_rec;
     uint32_t *rorg;
     zg_stats_day_t *birth, *join, *conv, *from, *to;
-    uint8_t *attr;
+    uint16_t *attr;
     /* the org of the previous record, to skip the lookup for runs of one org */
     int64_t last_id;
     uint32_t last_idx;
@@ -38,7 +38,8 @@ struct zg_stats_builder {
 
 static int grow(void **p, size_t elem, size_t cap)
 {
-    void *n = realloc(*p, cap * elem ? cap * elem : 1);
+    size_t bytes = cap * elem;
+    void *n = realloc(*p, bytes ? bytes : 1);
     if (!n)
         return ZG_ERR_NOMEM;
     *p = n;
@@ -64,7 +65,8 @@ static int grow_records(zg_stats_builder_t *b, size_t cap)
         grow((void **)&b->join, sizeof *b->join, cap) ||
         grow((void **)&b->conv, sizeof *b->conv, cap) ||
         grow((void **)&b->from, sizeof *b->from, cap) ||
-        grow((void **)&b->to, sizeof *b->to, cap) || grow((void **)&b->attr, 1, cap))
+        grow((void **)&b->to, sizeof *b->to, cap) ||
+        grow((void **)&b->attr, sizeof *b->attr, cap))
         return ZG_ERR_NOMEM;
     b->cap_rec = cap;
     return ZG_OK;
@@ -256,7 +258,8 @@ int zg_stats_builder_add_record(zg_stats_builder_t *b, const zg_stats_record_in_
     b->conv[i] = conv;
     b->from[i] = from;
     b->to[i] = to;
-    b->attr[i] = ZG_STATS_ATTR(r->female, r->minority, r->edu, r->occ);
+    b->attr[i] = ZG_STATS_ATTR(r->female, r->minority, r->edu, r->occ,
+                               zg_stats_join_period(r->join));
     return ZG_OK;
 }
 
@@ -346,7 +349,7 @@ size_t zg_stats_snapshot_bytes(const zg_stats_snapshot_t *s)
 {
     size_t per_org = sizeof(int64_t) + 3 * sizeof(uint32_t) + 3 + 2 * sizeof(zg_stats_day_t) +
                      sizeof(int64_t) + sizeof(uint32_t);
-    size_t per_rec = 5 * sizeof(zg_stats_day_t) + 1;
+    size_t per_rec = 5 * sizeof(zg_stats_day_t) + sizeof(uint16_t);
     return sizeof *s + (size_t)s->n_orgs * per_org + sizeof(uint32_t) +
            (size_t)s->n_records * per_rec;
 }
@@ -517,7 +520,7 @@ int zg_stats_builder_finish(zg_stats_builder_t *b, zg_stats_snapshot_t **out, zg
             scatter((void **)&b->conv, 2, b->rorg, new_of, s->first, pos, nr, n) ||
             scatter((void **)&b->from, 2, b->rorg, new_of, s->first, pos, nr, n) ||
             scatter((void **)&b->to, 2, b->rorg, new_of, s->first, pos, nr, n) ||
-            scatter((void **)&b->attr, 1, b->rorg, new_of, s->first, pos, nr, n))
+            scatter((void **)&b->attr, 2, b->rorg, new_of, s->first, pos, nr, n))
             goto fail;
     }
     /* Hand the record columns over, trimmed to size. */
@@ -526,7 +529,7 @@ int zg_stats_builder_finish(zg_stats_builder_t *b, zg_stats_snapshot_t **out, zg
     s->conversion = shrink(b->conv, nr * 2);
     s->from = shrink(b->from, nr * 2);
     s->to = shrink(b->to, nr * 2);
-    s->attr = shrink(b->attr, nr);
+    s->attr = shrink(b->attr, nr * 2);
     b->birth = b->join = b->conv = b->from = b->to = NULL;
     b->attr = NULL;
     if (build_lookup(s))
