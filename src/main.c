@@ -200,22 +200,21 @@ static int cmd_init(const zg_config_t *cfg, int with_demo)
         return fail(&err);
     }
     printf("数据库已就绪：%s（结构版本 %d）\n", zg_db_display_url(app->db), version);
-    int rc = ZG_OK;
-    if (with_demo) {
+    /* the first system administrator (before any demo account, since it is made only in a
+     * database without accounts): ZUGONG_ADMIN_PASSWORD, or a one-time password */
+    char otp[64] = "";
+    bool created = false;
+    int rc = zg_account_bootstrap(app->db, getenv("ZUGONG_ADMIN_PASSWORD"), otp, sizeof otp,
+                                  &created, &err);
+    if (rc == ZG_OK && with_demo) {
         zg_demo_report_t rep;
         rc = zg_demo_load(app, &rep, &err);
         if (rc == ZG_OK)
             printf("演示数据已载入：%s\n", rep.summary);
-    } else {
+    } else if (rc == ZG_OK) {
         int64_t root;
         rc = zg_org_bootstrap_root(app->db, cfg->root_org_name, &root, &err);
     }
-    /* the first system administrator: ZUGONG_ADMIN_PASSWORD, or a one-time password */
-    char otp[64] = "";
-    bool created = false;
-    if (rc == ZG_OK)
-        rc = zg_account_bootstrap(app->db, getenv("ZUGONG_ADMIN_PASSWORD"), otp, sizeof otp,
-                                  &created, &err);
     zg_app_close(app);
     if (rc)
         return fail(&err);

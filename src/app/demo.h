@@ -7,6 +7,9 @@
 
 typedef struct zg_app zg_app_t;
 
+/* Password of every demo account (shown by scripts/run.sh; never use in production). */
+#define ZG_DEMO_PASSWORD "Demo-Pass-2025"
+
 typedef struct zg_demo_report {
     char summary[512]; /* Chinese one-line summary of what was loaded */
 } zg_demo_report_t;

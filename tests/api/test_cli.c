@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "db/db.h"
 #include "testdb.h"
 #include "testsrv.h"
 
@@ -155,6 +156,56 @@ static void test_calendar_import_export(void **state)
                      2);
 }
 
+/* zugong audit-verify: an untouched log verifies; one changed byte in an entry, or a deleted
+ * entry, makes it fail (exit 1) and name the entry. */
+static void test_audit_verify_cli(void **state)
+{
+    (void)state;
+    char out[8192];
+    assert_int_equal(run(out, sizeof out, (const char *const[]){"demo", "--db", db_url, NULL}), 0);
+    assert_int_equal(
+        run(out, sizeof out, (const char *const[]){"audit-verify", "--db", db_url, NULL}), 0);
+    assert_non_null(strstr(out, "哈希链校验通过"));
+
+    zg_db_t *db;
+    zg_error_t err;
+    assert_int_equal(zg_db_open(db_url, &db, &err), 0);
+    zg_conn_t *c = zg_db_conn(db, &err);
+    int64_t n = 0;
+    assert_int_equal(zg_db_query_int(c, "SELECT count(*) FROM audit_log", NULL, 0, &n, &err), 0);
+    assert_true(n > 20);
+    /* change one byte of entry 7's action text: 'org.create' → 'org.creatf' */
+    char *before = NULL;
+    zg_rows_t *rows;
+    assert_int_equal(
+        zg_db_query(c, "SELECT action FROM audit_log WHERE id = 7", NULL, 0, &rows, &err), 0);
+    assert_int_equal(zg_rows_next(rows, &err), 1);
+    before = strdup(zg_rows_text(rows, 0));
+    zg_rows_close(rows);
+    char changed[128];
+    snprintf(changed, sizeof changed, "%s", before);
+    changed[strlen(changed) - 1] ^= 1;
+    zg_param_t p[] = {ZG_P_TEXT(changed)};
+    assert_int_equal(
+        zg_db_exec(c, "UPDATE audit_log SET action = $1 WHERE id = 7", p, 1, NULL, &err), 0);
+    assert_int_equal(
+        run(out, sizeof out, (const char *const[]){"audit-verify", "--db", db_url, NULL}), 1);
+    assert_non_null(strstr(out, "id=7"));
+    /* restore: verifies again */
+    zg_param_t q[] = {ZG_P_TEXT(before)};
+    assert_int_equal(
+        zg_db_exec(c, "UPDATE audit_log SET action = $1 WHERE id = 7", q, 1, NULL, &err), 0);
+    assert_int_equal(
+        run(out, sizeof out, (const char *const[]){"audit-verify", "--db", db_url, NULL}), 0);
+    /* delete entry 12: the entry after the gap is named */
+    assert_int_equal(zg_db_exec(c, "DELETE FROM audit_log WHERE id = 12", NULL, 0, NULL, &err), 0);
+    assert_int_equal(
+        run(out, sizeof out, (const char *const[]){"audit-verify", "--db", db_url, NULL}), 1);
+    assert_non_null(strstr(out, "id=13"));
+    free(before);
+    zg_db_close(db);
+}
+
 /* serve → request in flight → SIGTERM → the request completes → exit 0 → port closed. */
 static void test_serve_graceful_shutdown(void **state)
 {
@@ -259,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_init_migrate_demo),
         cmocka_unit_test(test_calendar_import_export),
         cmocka_unit_test(test_serve_graceful_shutdown),
+        cmocka_unit_test(test_audit_verify_cli),
     };
     int rc = cmocka_run_group_tests_name(zg_test_backend(), tests, NULL, NULL);
     zg_testdb_cleanup();

@@ -78,6 +78,8 @@ int zg_testsrv_start(zg_testsrv_t *t, void (*tweak)(zg_config_t *))
     cfg.access_log = getenv("ZG_TEST_ACCESS_LOG") != NULL;
     zg_log_set_access(cfg.access_log);
     zg_log_set_level(ZG_LOG_WARN);
+    cfg.argon2_ops = 1; /* tests do many logins: the cheapest argon2id the library accepts */
+    cfg.argon2_mem_kib = 8;
     if (tweak)
         tweak(&cfg);
     zg_error_t err;

@@ -379,16 +379,16 @@ XT_UNUSED static char *xt_dump(const void *data, size_t len, int *rc, zg_error_t
 
 /* Expects reading to fail with `status` and err->code `code`; returns nothing but leaves the
  * message in the caller's `msg_out` (char[384]) when it is not NULL. */
-#define XT_EXPECT_FAIL(data, len, lim, status, code, msg_out)                                  \
+#define XT_EXPECT_FAIL(data, len, lim, want_status, want_code, msg_out)                       \
     do {                                                                                       \
         int rc_;                                                                               \
         zg_error_t err_;                                                                       \
         char *got_ = xt_dump_lim((data), (len), (lim), false, &rc_, &err_);                    \
         if (got_)                                                                              \
-            fail_msg("read succeeded, expected %s:\n%s", (code), got_);                        \
-        if (rc_ != (status) || strcmp(err_.code, (code)) != 0)                                 \
-            fail_msg("expected %d %s, got %d %s %s | %s", (status), (code), rc_, err_.code,    \
-                     err_.message, err_.detail);                                               \
+            fail_msg("read succeeded, expected %s:\n%s", (want_code), got_);                   \
+        if (rc_ != (want_status) || strcmp(err_.code, (want_code)) != 0)                       \
+            fail_msg("expected %d %s, got %d %s %s | %s", (want_status), (want_code), rc_,     \
+                     err_.code, err_.message, err_.detail);                                    \
         assert_true(err_.message[0] != '\0');                                                  \
         char *mo_ = (msg_out);                                                                 \
         if (mo_)                                                                               \
