@@ -9,9 +9,29 @@
 #include "db/db.h"
 #include "http/router.h"
 #include "http/static.h"
+#include "http/auth.h"
+#include "http/request.h"
 #include "modules/account/account.h"
+#include "modules/audit/audit.h"
 #include "modules/workday/workday.h"
 #include "rules/rules.h"
+
+/* Refused attempts by logged-in accounts go to the audit log (SPEC §2 "Audit"): who tried
+ * what, from where, and why it was refused. */
+static void audit_denial(zg_req_t *r, const char *code)
+{
+    zg_audit_event_t e = {.action = "access.denied", .outcome = "denied"};
+    zg_audit_from_req(r, &e);
+    json_t *d = json_pack("{s:s, s:s, s:s}", "method", r->method, "path", r->path, "code", code);
+    char *text = d ? json_dumps(d, JSON_COMPACT) : NULL;
+    json_decref(d);
+    e.detail = text;
+    zg_error_t err;
+    zg_conn_t *c = zg_db_conn(r->app->db, &err);
+    if (!c || zg_audit_log(c, &e, &err))
+        zg_log_warn("audit of a refused request failed: %s", err.detail);
+    /* text lives in the request arena (jansson allocates there during a request) */
+}
 
 int zg_app_open(const zg_config_t *cfg, zg_app_t **out, zg_error_t *err)
 {
@@ -31,6 +51,7 @@ int zg_app_open(const zg_config_t *cfg, zg_app_t **out, zg_error_t *err)
     rc = zg_account_configure(cfg, err); /* argon2id cost; registers the authenticator */
     if (rc)
         goto fail;
+    zg_auth_set_denial_hook(audit_denial);
     rc = zg_db_open(cfg->db, &app->db, err);
     if (rc)
         goto fail;

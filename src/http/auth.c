@@ -11,10 +11,24 @@
 #include "http/router.h"
 
 static zg_authenticator_fn g_authenticator;
+static zg_denial_fn g_on_denied;
 
 void zg_auth_set_authenticator(zg_authenticator_fn fn)
 {
     g_authenticator = fn;
+}
+
+void zg_auth_set_denial_hook(zg_denial_fn fn)
+{
+    g_on_denied = fn;
+}
+
+/* Tells the hook about a refusal of a logged-in caller (anonymous refusals are not recorded,
+ * so an unauthenticated flood cannot make the server write). */
+static void denied(zg_req_t *r, const char *code)
+{
+    if (g_on_denied && r->who)
+        g_on_denied(r, code);
 }
 
 bool zg_principal_can(const zg_principal_t *p, const char *perm)
@@ -37,6 +51,7 @@ bool zg_principal_can(const zg_principal_t *p, const char *perm)
 
 static int out_of_scope(zg_req_t *r)
 {
+    denied(r, "out_of_scope");
     zg_reply_error(r, 404, "not_found", "对象不存在或不在您的管理范围内", NULL);
     return ZG_ERR_NOT_FOUND;
 }
@@ -130,10 +145,12 @@ int zg_auth_check(zg_req_t *r)
         return ZG_OK;
     if (who->must_change_password && !(route->flags & ZG_ROUTE_PWCHANGE)) {
         zg_reply_error(r, 403, "password_change_required", "请先修改密码", NULL);
+        denied(r, "password_change_required");
         return ZG_ERR_FORBIDDEN;
     }
     if (route->perm && !zg_principal_can(who, route->perm)) {
         zg_reply_error(r, 403, "forbidden", "您没有执行此操作的权限", NULL);
+        denied(r, "forbidden");
         return ZG_ERR_FORBIDDEN;
     }
     if (route->scope)

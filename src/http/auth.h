@@ -36,10 +36,10 @@ typedef struct zg_principal {
     int64_t account_id;
     const char *username;
     const char *display_name;
-    int64_t home_org_id;     /* scope root: the account sees this org and its subtree */
-    int64_t session_id;      /* 0 for none */
-    bool via_cookie;         /* authenticated by the browser cookie (CSRF applies) */
-    const char *csrf_token;  /* the session's CSRF token (cookie sessions) */
+    int64_t home_org_id;       /* scope root: the account sees this org and its subtree */
+    int64_t session_id;        /* 0 for none */
+    bool via_cookie;           /* authenticated by the browser cookie (CSRF applies) */
+    const char *csrf_token;    /* the session's CSRF token (cookie sessions) */
     bool must_change_password; /* one-time or expired password */
     int nperms;
     const char *perms[ZG_MAX_PERMS]; /* sorted "module:action" strings */
@@ -51,6 +51,11 @@ typedef struct zg_principal {
  * module and registered at start with zg_auth_set_authenticator. */
 typedef int (*zg_authenticator_fn)(zg_req_t *r, zg_principal_t **out, zg_error_t *err);
 void zg_auth_set_authenticator(zg_authenticator_fn fn);
+
+/* Called after the checks refused a logged-in caller (403, or 404 for an object outside the
+ * scope), with the refusal's code; the app records it in the audit log ("access.denied"). */
+typedef void (*zg_denial_fn)(zg_req_t *r, const char *code);
+void zg_auth_set_denial_hook(zg_denial_fn fn);
 
 /* How a route's path parameter maps to an org. `sql` takes the parameter as $1 and returns
  * the object's org id in its first column (e.g. "SELECT org_id FROM member WHERE id = $1");

@@ -242,6 +242,17 @@ static void test_county_level(void **state)
     assert_refused_everywhere(&a, org_by_code("LJ-02")); /* a sibling county */
     assert_refused_everywhere(&a, org_by_code("LJ-01")); /* the agency work committee */
     assert_refused_everywhere(&a, other_root);
+    /* the refusals are in the audit log, with who and what */
+    zg_error_t err;
+    zg_conn_t *c = zg_db_conn(S.app->db, &err);
+    int64_t n = 0;
+    assert_int_equal(zg_db_query_int(c,
+                                     "SELECT count(*) FROM audit_log WHERE action = "
+                                     "'access.denied' AND username = 'm_county' AND outcome = "
+                                     "'denied' AND detail LIKE '%out_of_scope%'",
+                                     NULL, 0, &n, &err),
+                     0);
+    assert_true(n >= 4 * 13);
 }
 
 static void test_branch_level(void **state)
