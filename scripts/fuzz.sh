@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-30}
 CC=clang cmake -S . -B build-fuzz -DZG_FUZZ=ON -DZG_TESTS=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_json fuzz_router fuzz_calendar
-for f in fuzz_json fuzz_router fuzz_calendar; do
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_json fuzz_router fuzz_calendar fuzz_xlsx
+for f in fuzz_json fuzz_router fuzz_calendar fuzz_xlsx; do
   name=${f#fuzz_}
   work=build-fuzz/corpus-$name
   mkdir -p "$work"

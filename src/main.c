@@ -266,6 +266,8 @@ static int cmd_calendar(const zg_config_t *cfg, const char **pos, int npos)
     }
     zg_error_t err;
     zg_app_t *app;
+    if (is_export && !strcmp(cfg->log_level, "info"))
+        zg_log_set_level(ZG_LOG_WARN); /* stdout is data: keep start-up notes off the terminal */
     if (zg_app_open(cfg, &app, &err))
         return fail(&err);
     zg_conn_t *c = zg_db_conn(app->db, &err);

@@ -1,6 +1,7 @@
 /* app.c — builds and frees the application context. */
 #include "app/app.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -13,6 +14,8 @@
 #include "http/request.h"
 #include "modules/account/account.h"
 #include "modules/audit/audit.h"
+#include "modules/member/member.h"
+#include "modules/transfer/transfer.h"
 #include "modules/workday/workday.h"
 #include "rules/rules.h"
 
@@ -52,6 +55,11 @@ int zg_app_open(const zg_config_t *cfg, zg_app_t **out, zg_error_t *err)
     if (rc)
         goto fail;
     zg_auth_set_denial_hook(audit_denial);
+    zg_transfer_settings_t ts = {.pending_warn_days = cfg->transfer_pending_warn_days};
+    snprintf(ts.letter_prefix, sizeof ts.letter_prefix, "%s", cfg->transfer_letter_prefix);
+    rc = zg_transfer_configure(&ts, err);
+    if (rc)
+        goto fail;
     rc = zg_db_open(cfg->db, &app->db, err);
     if (rc)
         goto fail;
@@ -61,6 +69,9 @@ int zg_app_open(const zg_config_t *cfg, zg_app_t **out, zg_error_t *err)
         goto fail;
     if (applied)
         zg_log_info("database %s: applied %d migration(s)", zg_db_display_url(app->db), applied);
+    rc = zg_member_configure(cfg, app->db, err); /* field-encryption key; member counter */
+    if (rc)
+        goto fail;
     rc = zg_workday_seed(app->db, NULL, err);
     if (rc)
         goto fail;

@@ -41,6 +41,10 @@ typedef struct zg_config {
     int argon2_ops;             /* argon2id passes; default 3 */
     int argon2_mem_kib;         /* argon2id memory, KiB; default 65536 (64 MiB) */
     char root_org_name[256];    /* name of the root org `init` creates in an empty tree */
+
+    /* transfers (issue 4) */
+    int transfer_pending_warn_days; /* a pending transfer this old is a warning; default 30 */
+    char transfer_letter_prefix[81]; /* letter numbers: <prefix>〔2026〕0001号; default 组转 */
 } zg_config_t;
 
 /* Fills `c` with the built-in defaults. */

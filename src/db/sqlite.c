@@ -237,7 +237,7 @@ static int sq_exec(zg_conn_t *base, const char *sql, const zg_param_t *params, i
                    int64_t *changes, zg_error_t *err)
 {
     sq_conn *c = SQ(base);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc = prepare(c, sql, &st, err);
     if (rc)
         return rc;
@@ -331,7 +331,7 @@ static int sq_query(zg_conn_t *base, const char *sql, const zg_param_t *params, 
                     zg_rows_t **out, zg_error_t *err)
 {
     sq_conn *c = SQ(base);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc = prepare(c, sql, &st, err);
     if (rc)
         return rc;

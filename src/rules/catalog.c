@@ -9,6 +9,8 @@ typedef struct {
 static const table_t tables[] = {
     {zg_org_rules, &zg_org_rules_count},
     {zg_account_rules, &zg_account_rules_count},
+    {zg_member_rules, &zg_member_rules_count},
+    {zg_transfer_rules, &zg_transfer_rules_count},
 };
 
 size_t zg_rules_count(void)

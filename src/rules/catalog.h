@@ -11,5 +11,9 @@ extern const zg_rule_t zg_org_rules[];
 extern const size_t zg_org_rules_count;
 extern const zg_rule_t zg_account_rules[];
 extern const size_t zg_account_rules_count;
+extern const zg_rule_t zg_member_rules[];
+extern const size_t zg_member_rules_count;
+extern const zg_rule_t zg_transfer_rules[];
+extern const size_t zg_transfer_rules_count;
 
 #endif

@@ -114,13 +114,22 @@ void zg_xlsx_col_name(uint32_t col, char buf[4])
     buf[n] = '\0';
 }
 
-static int too_many_cols(zg_xlsx_reader_t *rd, zg_error_t *err, const char *where)
+/* Column `col` (0-based; ZG_XLSX_EXCEL_MAX_COLS or more: past XFD, where Excel ends) of the
+ * current row is past the configured limit. */
+static int too_many_cols(zg_xlsx_reader_t *rd, zg_error_t *err, uint32_t col)
 {
-    char msg[160];
+    char msg[192], name[4];
+    if (col >= ZG_XLSX_EXCEL_MAX_COLS) {
+        snprintf(msg, sizeof msg, "表格列数过多（超过 %u 列）：第 %u 行有超出 XFD 列的单元格",
+                 rd->lim.max_cols, rd->row_num);
+        return zg_error_set(err, ZG_ERR_TOO_LARGE, "xlsx_too_many_columns", msg,
+                            "xlsx: row %u has a cell past column XFD", rd->row_num);
+    }
+    zg_xlsx_col_name(col, name);
     snprintf(msg, sizeof msg, "表格列数过多（超过 %u 列）：第 %u 行 %s 列有内容", rd->lim.max_cols,
-             rd->row_num, where);
+             rd->row_num, name);
     return zg_error_set(err, ZG_ERR_TOO_LARGE, "xlsx_too_many_columns", msg,
-                        "xlsx: row %u column %s past the cap of %u columns", rd->row_num, where,
+                        "xlsx: row %u column %s past the cap of %u columns", rd->row_num, name,
                         rd->lim.max_cols);
 }
 
@@ -160,7 +169,7 @@ static int hexval(int c)
 static void decode_xescapes(char *s, size_t *len)
 {
     size_t n = *len, r = 0, w = 0;
-    if (!memmem(s, n, "_x", 2))
+    if (n < 7 || !memmem(s, n, "_x", 2))
         return;
     while (r < n) {
         if (s[r] == '_' && n - r >= 7 && s[r + 1] == 'x' && s[r + 6] == '_') {
@@ -454,9 +463,8 @@ static int read_workbook(zg_xlsx_reader_t *rd, char sheet_path[MAX_PATH], char s
             bool hidden = state && strcmp(state->value, "visible") != 0;
             if (!any || !hidden) {
                 memcpy(sheet_path, r->target, MAX_PATH);
-                const char *nm = name && zg_utf8_valid(name->value, name->value_len)
-                                     ? name->value
-                                     : "";
+                const char *nm =
+                    name && zg_utf8_valid(name->value, name->value_len) ? name->value : "";
                 zg_utf8_copy(rd->sheet_name, sizeof rd->sheet_name, nm);
                 any = true;
                 chosen = !hidden;
@@ -631,7 +639,7 @@ int zg_xlsx_reader_open_mem(const void *data, size_t len, const zg_xlsx_limits_t
                             zg_xlsx_reader_t **out, zg_error_t *err)
 {
     *out = NULL;
-    zg_xlsx_reader_t *rd;
+    zg_xlsx_reader_t *rd = NULL;
     int rc = reader_new(lim, &rd, err);
     if (rc)
         return rc;
@@ -644,11 +652,11 @@ int zg_xlsx_reader_open_mem(const void *data, size_t len, const zg_xlsx_limits_t
     return 0;
 }
 
-int zg_xlsx_reader_open_file(const char *path, const zg_xlsx_limits_t *lim,
-                             zg_xlsx_reader_t **out, zg_error_t *err)
+int zg_xlsx_reader_open_file(const char *path, const zg_xlsx_limits_t *lim, zg_xlsx_reader_t **out,
+                             zg_error_t *err)
 {
     *out = NULL;
-    zg_xlsx_reader_t *rd;
+    zg_xlsx_reader_t *rd = NULL;
     int rc = reader_new(lim, &rd, err);
     if (rc)
         return rc;
@@ -667,8 +675,8 @@ int zg_xlsx_reader_open_file(const char *path, const zg_xlsx_limits_t *lim,
             rd->map = NULL;
             close(fd);
             zg_xlsx_reader_free(rd);
-            return zg_error_set(err, ZG_ERR_IO, "xlsx_io", "无法读取文件",
-                                "xlsx: cannot map %s", path);
+            return zg_error_set(err, ZG_ERR_IO, "xlsx_io", "无法读取文件", "xlsx: cannot map %s",
+                                path);
         }
         rd->map_len = (size_t)st.st_size;
     }
@@ -772,6 +780,15 @@ static int parse_ref(const char *s, size_t n, uint32_t *col, uint32_t *row, bool
     return REF_OK;
 }
 
+/* Row `num` has a value but is past the limit (or past Excel's last row). */
+static int too_many_rows(zg_xlsx_reader_t *rd, zg_error_t *err, uint32_t num)
+{
+    char msg[128];
+    snprintf(msg, sizeof msg, "表格行数过多（超过 %u 行）", rd->lim.max_rows);
+    return zg_error_set(err, ZG_ERR_TOO_LARGE, "xlsx_too_many_rows", msg,
+                        "xlsx: row %u past the cap of %u", num, rd->lim.max_rows);
+}
+
 static int begin_row(zg_xlsx_reader_t *rd, zg_error_t *err)
 {
     const zg_xlsx_attr_t *r = zg_xlsx_xml_attr(&rd->xml, "r");
@@ -782,15 +799,11 @@ static int begin_row(zg_xlsx_reader_t *rd, zg_error_t *err)
     if (num <= rd->last_row) {
         char msg[160];
         snprintf(msg, sizeof msg, "第 %u 行：行号顺序错误，文件可能已损坏", num);
-        return zg_error_set(err, ZG_ERR_INVALID, "xlsx_row_order", msg,
-                            "xlsx: row %u after row %u", num, rd->last_row);
+        return zg_error_set(err, ZG_ERR_INVALID, "xlsx_row_order", msg, "xlsx: row %u after row %u",
+                            num, rd->last_row);
     }
-    if (num > rd->lim.max_rows) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "表格行数过多（超过 %u 行）", rd->lim.max_rows);
-        return zg_error_set(err, ZG_ERR_TOO_LARGE, "xlsx_too_many_rows", msg,
-                            "xlsx: row %u past the cap of %u", num, rd->lim.max_rows);
-    }
+    if (num > ZG_XLSX_EXCEL_MAX_ROWS)
+        return too_many_rows(rd, err, num);
     /* forget the previous row */
     for (uint32_t c = 0; c < rd->dirty; c++) {
         rd->cells[c] = NULL;
@@ -816,7 +829,7 @@ static int begin_cell(zg_xlsx_reader_t *rd, zg_error_t *err)
         bool has_row = false;
         int pr = r->truncated ? REF_BAD : parse_ref(r->value, r->value_len, &col, &row, &has_row);
         if (pr == REF_TOO_FAR)
-            return too_many_cols(rd, err, "XFD 之后的");
+            return too_many_cols(rd, err, ZG_XLSX_EXCEL_MAX_COLS);
         if (pr == REF_BAD || (has_row && row != rd->row_num)) {
             char msg[192];
             snprintf(msg, sizeof msg, "第 %u 行：单元格位置“%.16s”无效，文件可能已损坏",
@@ -826,32 +839,32 @@ static int begin_cell(zg_xlsx_reader_t *rd, zg_error_t *err)
         }
     }
     if (col >= ZG_XLSX_EXCEL_MAX_COLS)
-        return too_many_cols(rd, err, "XFD 之后的");
+        return too_many_cols(rd, err, ZG_XLSX_EXCEL_MAX_COLS);
     if (col < rd->next_col) {
         char msg[160], name[4];
         zg_xlsx_col_name(col, name);
         snprintf(msg, sizeof msg, "第 %u 行：%s 列的单元格重复或顺序错误，文件可能已损坏",
                  rd->row_num, name);
         return zg_error_set(err, ZG_ERR_INVALID, "xlsx_cell_order", msg,
-                            "xlsx: row %u: column %u after %u", rd->row_num, col,
-                            rd->next_col - 1);
+                            "xlsx: row %u: column %u after %u", rd->row_num, col, rd->next_col - 1);
     }
     rd->next_col = col + 1;
     rd->cell_col = col;
     rd->cell_type = CT_NUMBER;
     if (t) {
         const char *v = t->value;
-        if (strcmp(v, "s") == 0)
+        size_t n = t->value_len;
+        if (n == 1 && v[0] == 's')
             rd->cell_type = CT_SHARED;
-        else if (strcmp(v, "str") == 0)
+        else if (n == 3 && memcmp(v, "str", 3) == 0)
             rd->cell_type = CT_STR;
-        else if (strcmp(v, "inlineStr") == 0)
+        else if (n == 9 && memcmp(v, "inlineStr", 9) == 0)
             rd->cell_type = CT_INLINE;
-        else if (strcmp(v, "b") == 0)
+        else if (n == 1 && v[0] == 'b')
             rd->cell_type = CT_BOOL;
-        else if (strcmp(v, "e") == 0)
+        else if (n == 1 && v[0] == 'e')
             rd->cell_type = CT_ERROR;
-        else if (strcmp(v, "d") == 0)
+        else if (n == 1 && v[0] == 'd')
             rd->cell_type = CT_DATE;
         /* "n" and anything unknown: a number, given as its raw text */
     }
@@ -872,19 +885,16 @@ static int end_cell(zg_xlsx_reader_t *rd, zg_error_t *err)
     if (!has || (x->text_len == 0 && !x->text_over))
         return 0;
     uint32_t col = rd->cell_col;
-    if (col >= rd->lim.max_cols) {
-        char name[4];
-        zg_xlsx_col_name(col, name);
-        return too_many_cols(rd, err, name);
-    }
+    if (col >= rd->lim.max_cols)
+        return too_many_cols(rd, err, col);
     if (x->text_over)
         return too_long(rd, err);
 
     if (rd->cell_type == CT_SHARED) {
         size_t n = x->text_len;
         const char *s = x->text;
-        while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' ||
-                         s[n - 1] == '\n'))
+        while (n > 0 &&
+               (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
             n--;
         while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
             s++, n--;
@@ -934,9 +944,8 @@ static int end_cell(zg_xlsx_reader_t *rd, zg_error_t *err)
         rd->offs[col] = (uint32_t)rd->rowbuf_len;
         rd->rowbuf_len += len + 1;
         static const uint8_t type_of[] = {
-            [CT_NUMBER] = ZG_XLSX_NUMBER, [CT_SHARED] = ZG_XLSX_STRING,
-            [CT_STR] = ZG_XLSX_STRING,    [CT_INLINE] = ZG_XLSX_STRING,
-            [CT_BOOL] = ZG_XLSX_BOOL,     [CT_ERROR] = ZG_XLSX_ERROR,
+            [CT_NUMBER] = ZG_XLSX_NUMBER, [CT_SHARED] = ZG_XLSX_STRING, [CT_STR] = ZG_XLSX_STRING,
+            [CT_INLINE] = ZG_XLSX_STRING, [CT_BOOL] = ZG_XLSX_BOOL,     [CT_ERROR] = ZG_XLSX_ERROR,
             [CT_DATE] = ZG_XLSX_DATE};
         rd->types[col] = type_of[rd->cell_type];
         rd->cells[col] = NULL; /* set from offs when the row ends */
@@ -1039,6 +1048,9 @@ int zg_xlsx_next_row(zg_xlsx_reader_t *rd, zg_xlsx_row_t **row, zg_error_t *err)
                     rd->in_is = false;
             } else if (ZG_XML_IS(x, "row")) {
                 rd->in_row = false;
+                /* like columns, rows past the limit count only when they hold a value */
+                if (rd->row_max > 0 && rd->row_num > rd->lim.max_rows)
+                    return fail(rd, too_many_rows(rd, err, rd->row_num), err);
                 if (rd->row_max > 0) {
                     for (uint32_t c = 0; c < rd->row_max; c++)
                         if (rd->offs[c] != OFF_NONE)

@@ -44,8 +44,8 @@ typedef struct zg_xlsx_limits {
     uint32_t max_ratio;          /* inflated:compressed above this … : 200 */
     uint64_t ratio_min_bytes;    /* … once a part has inflated past this is a bomb: 10 MiB */
     uint32_t max_entries;        /* entries in the ZIP central directory: 10,000 */
-    uint32_t max_cols;           /* columns with a value: 256 (≤ 16,384) */
-    uint32_t max_rows;           /* highest row number: 1,048,576 */
+    uint32_t max_cols;           /* highest column with a value: 256 (≤ 16,384) */
+    uint32_t max_rows;           /* highest row number with a value: 1,048,576 */
     uint32_t max_cell_chars;     /* characters (code points) in one cell: 32,767 */
     uint32_t max_shared_strings; /* entries in the shared string table: 4,194,304 */
 } zg_xlsx_limits_t;
@@ -93,8 +93,8 @@ int zg_xlsx_reader_open_mem(const void *data, size_t len, const zg_xlsx_limits_t
 /* As zg_xlsx_reader_open_mem for the file at `path`, which is mapped read-only (not copied)
  * for the reader's lifetime; the file must not be truncated while the reader is open.
  * ZG_ERR_IO when it cannot be opened or mapped. */
-int zg_xlsx_reader_open_file(const char *path, const zg_xlsx_limits_t *lim,
-                             zg_xlsx_reader_t **out, zg_error_t *err);
+int zg_xlsx_reader_open_file(const char *path, const zg_xlsx_limits_t *lim, zg_xlsx_reader_t **out,
+                             zg_error_t *err);
 
 /* Reads the next row that has a value. Returns 1 and points *row at it; 0 at the end of the
  * sheet (after the worksheet's size and CRC-32 have been verified); or a negative zg_status with

@@ -4,10 +4,15 @@
  * holds open: when libxlsxwriter rewrites that file on workbook_close, the descriptor sees the
  * result, which is then read back (zg_xlsx_finish) or handed out (zg_xlsx_finish_fd).
  *
- * Drop-down lists are given to libxlsxwriter as a formula (value_formula), never as
- * value_list: some libxlsxwriter releases size their list buffer in bytes for a limit counted
- * in characters (and count items in a uint8_t), which Chinese items overflow. The formula is
- * either the inline list "a,b,c" or a range of the hidden list sheet. */
+ * Drop-down lists and the libxlsxwriter 1.1.4 that Debian 12 ships:
+ *   - value_list (an inline list) is copied into a buffer of 255 + 3 bytes while its limit is
+ *     checked in characters, so 255 characters of Chinese overflow the heap (found with ASan;
+ *     later releases allocate 4 bytes per character). An inline list is therefore used only
+ *     when it takes at most 255 bytes — which also keeps it under Excel's 255 characters.
+ *   - LXW_VALIDATION_TYPE_LIST_FORMULA (a range) leaks one copy of the formula string per call
+ *     (~30 bytes here: "'下拉选项'!$A$1:$A$56"). Nothing in the public API reaches that copy;
+ *     it is paid once per long drop-down per workbook, and tests under LeakSanitizer suppress
+ *     it (leak:worksheet_data_validation_range). */
 #include "xlsx/xlsx_write.h"
 
 #include <errno.h>
@@ -26,12 +31,12 @@
 #include "core/utf8.h"
 #include "xlsx/xlsx_read.h"
 
-#define LIST_SHEET          "下拉选项"
-#define INLINE_LIST_MAX     255 /* characters, commas included (Excel) */
-#define DEFAULT_WIDTH       12.0
-#define MAX_HEADER_CHARS    255
-#define MAX_ITEM_CHARS      255
-#define MAX_NUMBER_DIGITS   15 /* what a double holds exactly */
+#define LIST_SHEET        "下拉选项"
+#define INLINE_LIST_MAX   255 /* bytes, commas included (Excel: 255 characters) */
+#define DEFAULT_WIDTH     12.0
+#define MAX_HEADER_CHARS  255
+#define MAX_ITEM_CHARS    255
+#define MAX_NUMBER_DIGITS 15 /* what a double holds exactly */
 
 typedef struct column {
     char *name;
@@ -119,7 +124,7 @@ int zg_xlsx_writer_new(const char *sheet_name, zg_xlsx_writer_t **out, zg_error_
     format_set_border(w->hdr_fmt, LXW_BORDER_THIN);
     format_set_align(w->hdr_fmt, LXW_ALIGN_CENTER);
     format_set_align(w->hdr_fmt, LXW_ALIGN_VERTICAL_CENTER);
-    format_set_num_format(w->text_fmt, "@");
+    format_set_num_format_index(w->text_fmt, 49); /* built-in "@": Excel's "Text" */
     format_set_num_format(w->date_fmt, "yyyy-mm-dd");
     *out = w;
     return ZG_OK;
@@ -131,9 +136,8 @@ static bool text_ok(const char *s, size_t max_chars)
     return zg_utf8_strlen(s, strlen(s), &chars) == ZG_OK && chars >= 1 && chars <= max_chars;
 }
 
-int zg_xlsx_add_column(zg_xlsx_writer_t *w, const char *name, double width,
-                       zg_xlsx_col_kind kind, const char *const *items, size_t nitems,
-                       zg_error_t *err)
+int zg_xlsx_add_column(zg_xlsx_writer_t *w, const char *name, double width, zg_xlsx_col_kind kind,
+                       const char *const *items, size_t nitems, zg_error_t *err)
 {
     if (w->laid_out)
         return zg_error_set(err, ZG_ERR_INVALID, "xlsx_layout", "列定义必须在写入数据之前",
@@ -179,36 +183,25 @@ nomem:
                         "xlsx write: column %zu", w->ncols);
 }
 
-/* The inline list formula "a,b,c" when it fits Excel's 255 characters and no item holds a
- * comma or a quote; NULL otherwise (or without memory). */
-static char *inline_list(zg_xlsx_writer_t *w, const column_t *c)
+/* The items as a NULL-terminated list for value_list when the inline list "a,b,c" takes at most
+ * INLINE_LIST_MAX bytes (see the note at the top of the file) and no item holds a comma or a
+ * quote; NULL otherwise (or without memory). */
+static char **inline_list(zg_xlsx_writer_t *w, const column_t *c)
 {
-    size_t chars = 0, bytes = 3;
+    size_t bytes = 0;
     for (size_t i = 0; i < c->nitems; i++) {
-        size_t n;
-        if (strpbrk(c->items[i], ",\"") ||
-            zg_utf8_strlen(c->items[i], strlen(c->items[i]), &n) != ZG_OK)
+        if (strpbrk(c->items[i], ",\""))
             return NULL;
-        chars += n + (i > 0);
-        bytes += strlen(c->items[i]) + 1;
+        bytes += strlen(c->items[i]) + (i > 0);
     }
-    if (chars > INLINE_LIST_MAX)
+    if (bytes > INLINE_LIST_MAX)
         return NULL;
-    char *f = zg_arena_alloc(&w->arena, bytes);
-    if (!f)
+    char **list = zg_arena_calloc(&w->arena, c->nitems + 1, sizeof *list);
+    if (!list)
         return NULL;
-    size_t k = 0;
-    f[k++] = '"';
-    for (size_t i = 0; i < c->nitems; i++) {
-        if (i)
-            f[k++] = ',';
-        size_t n = strlen(c->items[i]);
-        memcpy(f + k, c->items[i], n);
-        k += n;
-    }
-    f[k++] = '"';
-    f[k] = '\0';
-    return f;
+    for (size_t i = 0; i < c->nitems; i++)
+        list[i] = c->items[i];
+    return list;
 }
 
 /* Writes the header, column formats, frozen pane and drop-downs: once, before the first row. */
@@ -230,20 +223,20 @@ static int layout(zg_xlsx_writer_t *w, zg_error_t *err)
         worksheet_freeze_panes(w->ws, 1, 0);
 
     /* drop-downs: inline lists first; the others get a column of the hidden list sheet */
+    char **list[ZG_XLSX_WRITE_MAX_COLS] = {0};
     char *formula[ZG_XLSX_WRITE_MAX_COLS] = {0};
-    size_t list_col[ZG_XLSX_WRITE_MAX_COLS], nlists = 0, longest = 0;
+    size_t list_col[ZG_XLSX_WRITE_MAX_COLS] = {0}, nlists = 0, longest = 0;
     for (size_t i = 0; i < w->ncols; i++) {
         column_t *c = &w->cols[i];
         if (c->kind != ZG_XLSX_COL_DICT)
             continue;
-        formula[i] = inline_list(w, c);
-        if (formula[i])
+        if ((list[i] = inline_list(w, c)) != NULL)
             continue;
         char letters[4];
         list_col[i] = nlists++;
         zg_xlsx_col_name((uint32_t)list_col[i], letters);
-        formula[i] = zg_arena_sprintf(&w->arena, "'%s'!$%s$1:$%s$%zu", LIST_SHEET, letters,
-                                      letters, c->nitems);
+        formula[i] = zg_arena_sprintf(&w->arena, "'%s'!$%s$1:$%s$%zu", LIST_SHEET, letters, letters,
+                                      c->nitems);
         if (!formula[i])
             return zg_error_set(err, ZG_ERR_NOMEM, "no_memory", "服务器内存不足，请稍后重试",
                                 "xlsx write: list formula");
@@ -259,26 +252,31 @@ static int layout(zg_xlsx_writer_t *w, zg_error_t *err)
         for (size_t r = 0; r < longest; r++)
             for (size_t i = 0; i < w->ncols; i++) {
                 column_t *c = &w->cols[i];
-                if (c->kind != ZG_XLSX_COL_DICT || formula[i][0] == '"' || r >= c->nitems)
+                if (!formula[i] || r >= c->nitems)
                     continue;
-                le = worksheet_write_string(ls, (lxw_row_t)r, (lxw_col_t)list_col[i],
-                                            c->items[r], NULL);
+                le = worksheet_write_string(ls, (lxw_row_t)r, (lxw_col_t)list_col[i], c->items[r],
+                                            NULL);
                 if (le)
                     return io_error(err, "list sheet", le);
             }
     }
     for (size_t i = 0; i < w->ncols; i++) {
-        if (!formula[i])
+        if (!list[i] && !formula[i])
             continue;
         lxw_data_validation dv;
         memset(&dv, 0, sizeof dv);
-        dv.validate = LXW_VALIDATION_TYPE_LIST;
-        dv.value_formula = formula[i];
+        if (list[i]) {
+            dv.validate = LXW_VALIDATION_TYPE_LIST;
+            dv.value_list = list[i];
+        } else {
+            dv.validate = LXW_VALIDATION_TYPE_LIST_FORMULA;
+            dv.value_formula = formula[i];
+        }
         dv.error_type = LXW_VALIDATION_ERROR_TYPE_STOP;
         dv.error_title = "输入错误";
         dv.error_message = "请从下拉列表中选择";
-        le = worksheet_data_validation_range(w->ws, 1, (lxw_col_t)i, LXW_ROW_MAX - 1,
-                                             (lxw_col_t)i, &dv);
+        le = worksheet_data_validation_range(w->ws, 1, (lxw_col_t)i, LXW_ROW_MAX - 1, (lxw_col_t)i,
+                                             &dv);
         if (le)
             return io_error(err, "data validation", le);
     }
@@ -310,11 +308,52 @@ static bool plain_number(const char *s, double *out)
     if (digits == 0 || (dot && frac == 0))
         return false;
     double v = (double)mant;
-    static const double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6, 1e7,
+    static const double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
     v /= pow10[frac];
     *out = neg ? -v : v;
     return true;
+}
+
+static bool is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static bool at_xescape(const char *s)
+{
+    return s[0] == '_' && s[1] == 'x' && is_hex(s[2]) && is_hex(s[3]) && is_hex(s[4]) &&
+           is_hex(s[5]) && s[6] == '_';
+}
+
+/* Excel reads "_xHHHH_" in cell text as an escaped UTF-16 unit (ST_Xstring) and libxlsxwriter
+ * does not escape a literal one, so "_x0041_" would come back as "A". The '_' that starts such
+ * a sequence is written as "_x005F_", which Excel (and our reader) turn back into '_'.
+ * Returns `s` itself when there is nothing to escape, else a malloc'd copy in *copy (NULL when
+ * out of memory: then *copy is NULL and NULL is returned). */
+static const char *escape_xstring(const char *s, char **copy)
+{
+    *copy = NULL;
+    size_t n = 0;
+    for (const char *p = strstr(s, "_x"); p; p = strstr(p + 1, "_x"))
+        n += at_xescape(p);
+    if (n == 0)
+        return s;
+    size_t len = strlen(s);
+    char *out = malloc(len + 6 * n + 1);
+    if (!out)
+        return NULL;
+    size_t k = 0;
+    for (const char *p = s; *p; p++) {
+        if (at_xescape(p)) {
+            memcpy(out + k, "_x005F", 6);
+            k += 6;
+        }
+        out[k++] = *p;
+    }
+    out[k] = '\0';
+    *copy = out;
+    return out;
 }
 
 static int cell_err(zg_xlsx_writer_t *w, size_t col, zg_error_t *err, const char *what)
@@ -326,8 +365,7 @@ static int cell_err(zg_xlsx_writer_t *w, size_t col, zg_error_t *err, const char
                         "xlsx write: row %u column %s: %s", w->next_row + 1, name, what);
 }
 
-int zg_xlsx_write_row(zg_xlsx_writer_t *w, const char *const *cells, size_t ncells,
-                      zg_error_t *err)
+int zg_xlsx_write_row(zg_xlsx_writer_t *w, const char *const *cells, size_t ncells, zg_error_t *err)
 {
     int rc;
     if (!w->laid_out && (rc = layout(w, err)) != ZG_OK)
@@ -349,6 +387,16 @@ int zg_xlsx_write_row(zg_xlsx_writer_t *w, const char *const *cells, size_t ncel
             return cell_err(w, i, err, "内容不是有效的 UTF-8 文字");
         if (chars > ZG_XLSX_EXCEL_MAX_CELL_CHARS)
             return cell_err(w, i, err, "内容过长（超过 32767 个字符）");
+        char *copy;
+        s = escape_xstring(s, &copy);
+        if (!s)
+            return zg_error_set(err, ZG_ERR_NOMEM, "no_memory", "服务器内存不足，请稍后重试",
+                                "xlsx write: escaping a cell");
+        if (copy && zg_utf8_strlen(copy, strlen(copy), &chars) == ZG_OK &&
+            chars > ZG_XLSX_EXCEL_MAX_CELL_CHARS) {
+            free(copy);
+            return cell_err(w, i, err, "内容过长（超过 32767 个字符）");
+        }
         lxw_col_t c = (lxw_col_t)i;
         lxw_error le = LXW_NO_ERROR;
         double v;
@@ -370,6 +418,7 @@ int zg_xlsx_write_row(zg_xlsx_writer_t *w, const char *const *cells, size_t ncel
             le = worksheet_write_string(w->ws, r, c, s, w->text_fmt);
             break;
         }
+        free(copy);
         if (le)
             return io_error(err, "cell", le);
     }
@@ -409,8 +458,8 @@ int zg_xlsx_finish(zg_xlsx_writer_t *w, zg_arena_t *arena, void **data, size_t *
     int rc = close_workbook(w, &n, err);
     if (rc == ZG_OK && n > ZG_XLSX_FINISH_MAX)
         rc = zg_error_set(err, ZG_ERR_TOO_LARGE, "xlsx_too_large",
-                          "导出的文件过大，请缩小范围后分批导出",
-                          "xlsx write: %zu bytes in memory", n);
+                          "导出的文件过大，请缩小范围后分批导出", "xlsx write: %zu bytes in memory",
+                          n);
     char *buf = NULL;
     if (rc == ZG_OK) {
         buf = arena ? zg_arena_alloc(arena, n) : malloc(n);

@@ -9,9 +9,10 @@
  *   DATE    "YYYY-MM-DD" as a date cell formatted yyyy-mm-dd (anything else, or a date before
  *           1900, as text so that nothing is lost);
  *   DICT    text chosen from a list: a drop-down (list data validation) on the whole column.
- *           Short lists are written into the validation itself; a list longer than Excel's
- *           255-character limit for that (or with an item containing ',' or '"') goes to a
- *           hidden sheet "下拉选项" and the validation refers to its range.
+ *           A list of at most 255 bytes ("男,女") is written into the validation itself;
+ *           a longer one (Excel allows 255 characters there, see xlsx_write.c for why bytes),
+ *           or one with an item containing ',' or '"', goes to a hidden sheet "下拉选项" and
+ *           the validation refers to its range.
  * libxlsxwriter runs in constant-memory mode (rows go to a temporary file as they are written,
  * strings are written inline), so an export of any length uses little memory; rows must be
  * written in order. The workbook is built in a private temporary file (mkstemp under $TMPDIR,
@@ -53,9 +54,8 @@ int zg_xlsx_writer_new(const char *sheet_name, zg_xlsx_writer_t **out, zg_error_
  * character units (≤ 0 → 12; at most 255), its kind, and for ZG_XLSX_COL_DICT the `nitems`
  * items of the drop-down (1..ZG_XLSX_WRITE_MAX_ITEMS non-empty UTF-8 strings of at most 255
  * characters; copied). Only before the first row. Returns 0 or ZG_ERR_INVALID. */
-int zg_xlsx_add_column(zg_xlsx_writer_t *w, const char *name, double width,
-                       zg_xlsx_col_kind kind, const char *const *items, size_t nitems,
-                       zg_error_t *err);
+int zg_xlsx_add_column(zg_xlsx_writer_t *w, const char *name, double width, zg_xlsx_col_kind kind,
+                       const char *const *items, size_t nitems, zg_error_t *err);
 
 /* Writes the next data row: cells[i] for column i (in the order added), i < ncells ≤ the
  * number of columns; NULL or "" leaves the cell empty. The first call also writes the header

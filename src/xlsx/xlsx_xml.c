@@ -44,18 +44,20 @@ void zg_xlsx_xml_text_reset(zg_xlsx_xml_t *x)
 
 int zg_xlsx_xml_fail(zg_xlsx_xml_t *x, zg_error_t *err, const char *why)
 {
-    uint64_t off = x->chunk_base + (uint64_t)(x->p - x->chunk);
+    uint64_t off = x->chunk_base + (x->chunk ? (uint64_t)(x->p - x->chunk) : 0);
     x->status = ZG_ERR_INVALID;
-    return zg_error_set(err, ZG_ERR_INVALID, "xlsx_xml", ZG_XLSX_MSG_XML, "xml: %s: %s at byte %llu",
-                        x->part->name, why, (unsigned long long)off);
+    return zg_error_set(err, ZG_ERR_INVALID, "xlsx_xml", ZG_XLSX_MSG_XML,
+                        "xml: %s: %s at byte %llu", x->part->name, why, (unsigned long long)off);
 }
 
 const zg_xlsx_attr_t *zg_xlsx_xml_attr(const zg_xlsx_xml_t *x, const char *name)
 {
     size_t n = strlen(name);
-    for (uint32_t i = 0; i < x->nattrs; i++)
-        if (x->attrs[i].name_len == n && memcmp(x->attrs[i].name, name, n) == 0)
-            return &x->attrs[i];
+    for (uint32_t i = 0; i < x->nattrs; i++) {
+        const zg_xlsx_attr_t *a = &x->attrs[i];
+        if (a->name_len == n && a->name[0] == name[0] && memcmp(a->name, name, n) == 0)
+            return a;
+    }
     return NULL;
 }
 
@@ -234,6 +236,10 @@ static int scan_text(zg_xlsx_xml_t *x, zg_error_t *err)
                 return r;
         }
         if (!x->capture) {
+            if (*x->p == '<') { /* tags back to back: the common case in a worksheet */
+                x->p++;
+                return 1;
+            }
             const uint8_t *lt = memchr(x->p, '<', (size_t)(x->end - x->p));
             if (lt) {
                 x->p = lt + 1;
@@ -267,8 +273,7 @@ static int scan_text(zg_xlsx_xml_t *x, zg_error_t *err)
 /* Skips to just after `term` ("?>", "-->" or "]]>"); when `keep` is set (CDATA being captured)
  * the bytes before it are appended to the text. `win` holds the bytes read that may still be
  * the start of the terminator. */
-static int skip_until(zg_xlsx_xml_t *x, const char *term, size_t tlen, bool keep,
-                      zg_error_t *err)
+static int skip_until(zg_xlsx_xml_t *x, const char *term, size_t tlen, bool keep, zg_error_t *err)
 {
     char win[4];
     size_t nw = 0;
@@ -318,51 +323,76 @@ static int skip_decl(zg_xlsx_xml_t *x, zg_error_t *err)
 
 /* ---- tags ------------------------------------------------------------------------------ */
 
-static bool name_stop(int c)
-{
-    return is_space(c) || c == '/' || c == '>' || c == '=';
-}
+/* Byte classes for names and attribute values, so the hot loops test one table entry. */
+enum { B_NAME = 0, B_STOP = 1, B_BAD = 2 };
+enum { V_PLAIN = 0, V_SPECIAL = 1 };
+
+static const uint8_t NAME_CLASS[256] = {
+    [0] = B_BAD,     ['<'] = B_BAD,  ['&'] = B_BAD,   ['"'] = B_BAD,
+    ['\''] = B_BAD,  [' '] = B_STOP, ['\t'] = B_STOP, ['\r'] = B_STOP,
+    ['\n'] = B_STOP, ['/'] = B_STOP, ['>'] = B_STOP,  ['='] = B_STOP};
+
+/* bytes that end the plain run of an attribute value: quotes, '&', '<', NUL */
+static const uint8_t VALUE_CLASS[256] = {
+    [0] = V_SPECIAL, ['<'] = V_SPECIAL, ['&'] = V_SPECIAL, ['"'] = V_SPECIAL, ['\''] = V_SPECIAL};
+
+/* A name read by read_name: where it is in the tag buffer, its local part, its hash. */
+typedef struct name_ref {
+    size_t off, len;
+    size_t local; /* offset of the local part within the name (after the last ':') */
+    uint32_t hash;
+} name_ref_t;
 
 /* Reads a name whose first byte is `c` into the tag buffer, NUL-terminated. On return *stop is
  * the byte after the name. Returns 0 or a negative status. */
-static int read_name(zg_xlsx_xml_t *x, int c, uint32_t *hash, size_t *off, size_t *len,
-                     int *stop, zg_error_t *err)
+static int read_name(zg_xlsx_xml_t *x, int c, name_ref_t *nr, int *stop, zg_error_t *err)
 {
     uint32_t h = FNV_OFFSET;
-    size_t start = x->tag_len, n = 0;
+    size_t start = x->tag_len, n = 0, local = 0;
     if (ZG_XLSX_XML_TAGBUF - start < ZG_XLSX_XML_MAX_NAME + 1)
         return zg_xlsx_xml_fail(x, err, "tag too long");
-    while (!name_stop(c)) {
+    char *dst = x->tagbuf + start;
+    for (;;) {
         if (c < 0)
             return short_read(x, c, err);
-        if (c == '<' || c == '&' || c == '"' || c == '\'' || c == '\0')
+        uint8_t cl = NAME_CLASS[c];
+        if (cl == B_STOP)
+            break;
+        if (cl == B_BAD)
             return zg_xlsx_xml_fail(x, err, "bad character in a name");
-        if (n == ZG_XLSX_XML_MAX_NAME)
-            return zg_xlsx_xml_fail(x, err, "name too long");
-        x->tagbuf[start + n++] = (char)c;
-        h = (h ^ (uint32_t)c) * FNV_PRIME;
+        /* the rest of the name as far as the current chunk goes */
+        for (;;) {
+            if (n == ZG_XLSX_XML_MAX_NAME)
+                return zg_xlsx_xml_fail(x, err, "name too long");
+            dst[n++] = (char)c;
+            h = (h ^ (uint32_t)c) * FNV_PRIME;
+            if (c == ':')
+                local = n;
+            if (x->p == x->end || NAME_CLASS[*x->p] != B_NAME)
+                break;
+            c = *x->p++;
+        }
         c = NEXT_BYTE(x, err);
     }
     if (n == 0)
         return zg_xlsx_xml_fail(x, err, "empty name");
-    x->tagbuf[start + n] = '\0';
+    dst[n] = '\0';
     x->tag_len = start + n + 1;
-    *hash = h;
-    *off = start;
-    *len = n;
+    nr->off = start;
+    nr->len = n;
+    nr->local = local;
+    nr->hash = h;
     *stop = c;
     return 0;
 }
 
-/* Local part of the qualified name at tagbuf[off], len bytes. */
-static void local_name(const zg_xlsx_xml_t *x, size_t off, size_t len, const char **name,
+/* Local part of a name read by read_name. */
+static void local_name(const zg_xlsx_xml_t *x, const name_ref_t *nr, const char **name,
                        size_t *nlen, bool *prefixed)
 {
-    const char *q = x->tagbuf + off;
-    const char *colon = memrchr(q, ':', len);
-    *prefixed = colon != NULL;
-    *name = colon ? colon + 1 : q;
-    *nlen = colon ? len - (size_t)(colon + 1 - q) : len;
+    *prefixed = nr->local > 0;
+    *name = x->tagbuf + nr->off + nr->local;
+    *nlen = nr->len - nr->local;
 }
 
 static int skip_space(zg_xlsx_xml_t *x, int c, zg_error_t *err)
@@ -382,6 +412,20 @@ static int read_value(zg_xlsx_xml_t *x, int quote, zg_xlsx_attr_t *a, zg_error_t
     size_t limit = ZG_XLSX_XML_TAGBUF - reserve;
     bool room = a != NULL && start < limit;
     for (;;) {
+        /* plain bytes up to the next special one, straight from the chunk */
+        const uint8_t *s = x->p;
+        while (s < x->end && VALUE_CLASS[*s] == V_PLAIN)
+            s++;
+        size_t run = (size_t)(s - x->p);
+        if (run) {
+            if (room && limit - start - n < run + 1)
+                room = false;
+            if (room) {
+                memcpy(x->tagbuf + start + n, x->p, run);
+                n += run;
+            }
+            x->p = s;
+        }
         int c = NEXT_BYTE(x, err);
         if (c < 0)
             return short_read(x, c, err);
@@ -422,15 +466,14 @@ static int read_value(zg_xlsx_xml_t *x, int quote, zg_xlsx_attr_t *a, zg_error_t
 
 static int start_tag(zg_xlsx_xml_t *x, int c, zg_error_t *err)
 {
-    uint32_t hash;
-    size_t off, len;
+    name_ref_t nr;
     x->tag_len = 0;
     x->nattrs = 0;
-    int rc = read_name(x, c, &hash, &off, &len, &c, err);
+    int rc = read_name(x, c, &nr, &c, err);
     if (rc)
         return rc;
     bool prefixed;
-    local_name(x, off, len, &x->name, &x->name_len, &prefixed);
+    local_name(x, &nr, &x->name, &x->name_len, &prefixed);
     for (;;) {
         c = skip_space(x, c, err);
         if (c < 0)
@@ -438,7 +481,7 @@ static int start_tag(zg_xlsx_xml_t *x, int c, zg_error_t *err)
         if (c == '>') {
             if (x->depth == ZG_XLSX_XML_MAX_DEPTH)
                 return zg_xlsx_xml_fail(x, err, "elements nested too deep");
-            x->stack[x->depth++] = hash;
+            x->stack[x->depth++] = nr.hash;
             return ZG_XML_START;
         }
         if (c == '/') {
@@ -450,11 +493,10 @@ static int start_tag(zg_xlsx_xml_t *x, int c, zg_error_t *err)
             return ZG_XML_START;
         }
         /* an attribute: name = "value" */
-        uint32_t ah;
-        size_t aoff, alen;
+        name_ref_t an;
         size_t mark = x->tag_len;
         bool keep = x->nattrs < ZG_XLSX_XML_MAX_ATTRS;
-        rc = read_name(x, c, &ah, &aoff, &alen, &c, err);
+        rc = read_name(x, c, &an, &c, err);
         if (rc)
             return rc;
         c = skip_space(x, c, err);
@@ -469,7 +511,7 @@ static int start_tag(zg_xlsx_xml_t *x, int c, zg_error_t *err)
         if (keep) {
             a = &x->attrs[x->nattrs];
             memset(a, 0, sizeof *a);
-            local_name(x, aoff, alen, &a->name, &a->name_len, &a->prefixed);
+            local_name(x, &an, &a->name, &a->name_len, &a->prefixed);
         } else {
             x->tag_len = mark; /* drop the name: the attribute is not kept */
         }
@@ -484,12 +526,11 @@ static int start_tag(zg_xlsx_xml_t *x, int c, zg_error_t *err)
 
 static int end_tag(zg_xlsx_xml_t *x, zg_error_t *err)
 {
-    uint32_t hash;
-    size_t off, len;
+    name_ref_t nr;
     int c = NEXT_BYTE(x, err);
     x->tag_len = 0;
     x->nattrs = 0;
-    int rc = read_name(x, c, &hash, &off, &len, &c, err);
+    int rc = read_name(x, c, &nr, &c, err);
     if (rc)
         return rc;
     c = skip_space(x, c, err);
@@ -497,10 +538,10 @@ static int end_tag(zg_xlsx_xml_t *x, zg_error_t *err)
         return c < 0 ? short_read(x, c, err) : zg_xlsx_xml_fail(x, err, "bad end tag");
     if (x->depth == 0)
         return zg_xlsx_xml_fail(x, err, "end tag without a start tag");
-    if (x->stack[--x->depth] != hash)
+    if (x->stack[--x->depth] != nr.hash)
         return zg_xlsx_xml_fail(x, err, "end tag does not match its start tag");
     bool prefixed;
-    local_name(x, off, len, &x->name, &x->name_len, &prefixed);
+    local_name(x, &nr, &x->name, &x->name_len, &prefixed);
     return ZG_XML_END;
 }
 
@@ -538,8 +579,7 @@ int zg_xlsx_xml_next(zg_xlsx_xml_t *x, zg_error_t *err)
             if (c == '-') {
                 c = NEXT_BYTE(x, err);
                 if (c != '-')
-                    return c < 0 ? short_read(x, c, err)
-                                 : zg_xlsx_xml_fail(x, err, "bad comment");
+                    return c < 0 ? short_read(x, c, err) : zg_xlsx_xml_fail(x, err, "bad comment");
                 if ((r = skip_until(x, "-->", 3, false, err)) < 0)
                     return r;
                 continue;

@@ -30,12 +30,12 @@
 enum { ZG_XML_EOF = 0, ZG_XML_START = 1, ZG_XML_END = 2 };
 
 typedef struct zg_xlsx_attr {
-    const char *name;  /* local name, NUL-terminated */
+    const char *name; /* local name, NUL-terminated */
     size_t name_len;
     bool prefixed;     /* the name had a namespace prefix (r:id) */
     const char *value; /* decoded, NUL-terminated ("" when truncated) */
     size_t value_len;
-    bool truncated;    /* the value did not fit in the tag buffer */
+    bool truncated; /* the value did not fit in the tag buffer */
 } zg_xlsx_attr_t;
 
 typedef struct zg_xlsx_xml {

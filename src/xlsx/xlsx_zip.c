@@ -33,8 +33,7 @@ static uint16_t rd16(const uint8_t *p)
 
 static uint32_t rd32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
 void zg_xlsx_limits_default(zg_xlsx_limits_t *lim)
@@ -57,8 +56,8 @@ void zg_xlsx_limits_resolve(zg_xlsx_limits_t *lim)
 {
     zg_xlsx_limits_t d;
     zg_xlsx_limits_default(&d);
-#define DEF(f)                                                                                 \
-    if (lim->f == 0)                                                                           \
+#define DEF(f)                                                                                     \
+    if (lim->f == 0)                                                                               \
         lim->f = d.f;
     DEF(max_file_bytes)
     DEF(max_sheet_bytes)
@@ -110,8 +109,8 @@ static int zip64(zg_error_t *err)
 
 /* ---- directory ------------------------------------------------------------------------- */
 
-int zg_xlsx_zip_open(zg_xlsx_zip_t *z, const uint8_t *data, size_t len,
-                     const zg_xlsx_limits_t *lim, zg_error_t *err)
+int zg_xlsx_zip_open(zg_xlsx_zip_t *z, const uint8_t *data, size_t len, const zg_xlsx_limits_t *lim,
+                     zg_error_t *err)
 {
     memset(z, 0, sizeof *z);
     z->data = data;
@@ -124,8 +123,7 @@ int zg_xlsx_zip_open(zg_xlsx_zip_t *z, const uint8_t *data, size_t len,
         char msg[128];
         snprintf(msg, sizeof msg, "文件过大（超过 %zu MB）", lim->max_file_bytes >> 20);
         return zg_error_set(err, ZG_ERR_TOO_LARGE, "xlsx_file_too_large", msg,
-                            "zip: file of %zu bytes over the cap of %zu", len,
-                            lim->max_file_bytes);
+                            "zip: file of %zu bytes over the cap of %zu", len, lim->max_file_bytes);
     }
     if (len >= sizeof OLE2_MAGIC && memcmp(data, OLE2_MAGIC, sizeof OLE2_MAGIC) == 0)
         return zg_error_set(err, ZG_ERR_INVALID, "xlsx_legacy",
@@ -156,8 +154,8 @@ int zg_xlsx_zip_open(zg_xlsx_zip_t *z, const uint8_t *data, size_t len,
     uint16_t disk = rd16(e + 4), cd_disk = rd16(e + 6);
     uint16_t n_disk = rd16(e + 8), n_total = rd16(e + 10);
     uint32_t cd_size = rd32(e + 12), cd_off = rd32(e + 16);
-    if (n_total == 0xFFFF || n_disk == 0xFFFF || cd_size == 0xFFFFFFFFu ||
-        cd_off == 0xFFFFFFFFu || (eocd >= 20 && rd32(data + eocd - 20) == SIG_Z64_LOC))
+    if (n_total == 0xFFFF || n_disk == 0xFFFF || cd_size == 0xFFFFFFFFu || cd_off == 0xFFFFFFFFu ||
+        (eocd >= 20 && rd32(data + eocd - 20) == SIG_Z64_LOC))
         return zip64(err);
     if (disk != 0 || cd_disk != 0 || n_disk != n_total)
         return zg_error_set(err, ZG_ERR_INVALID, "xlsx_multidisk",
@@ -198,8 +196,8 @@ int zg_xlsx_zip_open(zg_xlsx_zip_t *z, const uint8_t *data, size_t len,
         size_t extra = rd16(c + 30), comment = rd16(c + 32);
         uint16_t disk_start = rd16(c + 34);
         en->local_off = rd32(c + 42);
-        if (en->csize == 0xFFFFFFFFu || en->usize == 0xFFFFFFFFu ||
-            en->local_off == 0xFFFFFFFFu || disk_start == 0xFFFF) {
+        if (en->csize == 0xFFFFFFFFu || en->usize == 0xFFFFFFFFu || en->local_off == 0xFFFFFFFFu ||
+            disk_start == 0xFFFF) {
             zg_xlsx_zip_close(z);
             return zip64(err);
         }
@@ -315,9 +313,8 @@ int zg_xlsx_part_open(zg_xlsx_part_t *p, zg_xlsx_zip_t *z, const zg_xlsx_zip_ent
     p->in_len = e->csize;
 
     const zg_xlsx_limits_t *lim = &z->lim;
-    uint64_t left = lim->max_total_bytes > z->inflated_total
-                        ? lim->max_total_bytes - z->inflated_total
-                        : 0;
+    uint64_t left =
+        lim->max_total_bytes > z->inflated_total ? lim->max_total_bytes - z->inflated_total : 0;
     p->cap = cap < left ? cap : left;
     if (e->usize > p->cap)
         return bomb(p, err, "declared size over the cap");
@@ -450,8 +447,8 @@ void zg_xlsx_part_close(zg_xlsx_part_t *p)
     p->buf = NULL;
 }
 
-int zg_xlsx_zip_extract(zg_xlsx_zip_t *z, const char *name, uint64_t cap, char **out,
-                        size_t *len, zg_error_t *err)
+int zg_xlsx_zip_extract(zg_xlsx_zip_t *z, const char *name, uint64_t cap, char **out, size_t *len,
+                        zg_error_t *err)
 {
     *out = NULL;
     *len = 0;
@@ -466,8 +463,8 @@ int zg_xlsx_zip_extract(zg_xlsx_zip_t *z, const char *name, uint64_t cap, char *
     /* the declared size passed the checks in part_open, so it bounds the buffer */
     char *buf = rc ? NULL : malloc((size_t)e->usize + 1);
     if (!rc && !buf)
-        rc = zg_error_set(err, ZG_ERR_NOMEM, "no_memory", ZG_XLSX_MSG_NOMEM,
-                          "zip: %u bytes for %s", e->usize, p.name);
+        rc = zg_error_set(err, ZG_ERR_NOMEM, "no_memory", ZG_XLSX_MSG_NOMEM, "zip: %u bytes for %s",
+                          e->usize, p.name);
     size_t n = 0;
     while (rc == 0) {
         const uint8_t *c;

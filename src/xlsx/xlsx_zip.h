@@ -34,11 +34,11 @@ typedef struct zg_xlsx_zip_entry {
 typedef struct zg_xlsx_zip {
     const uint8_t *data; /* borrowed */
     size_t len;
-    size_t cd_off;                 /* where the central directory starts */
-    zg_xlsx_zip_entry_t *entries;  /* malloc'd, [count] */
+    size_t cd_off;                /* where the central directory starts */
+    zg_xlsx_zip_entry_t *entries; /* malloc'd, [count] */
     uint32_t count;
-    zg_xlsx_limits_t lim;          /* defaults filled in */
-    uint64_t inflated_total;       /* bytes inflated from every part opened so far */
+    zg_xlsx_limits_t lim;    /* defaults filled in */
+    uint64_t inflated_total; /* bytes inflated from every part opened so far */
 } zg_xlsx_zip_t;
 
 /* Fills in every 0 field of *lim with its default and clamps the others. */
@@ -46,8 +46,8 @@ void zg_xlsx_limits_resolve(zg_xlsx_limits_t *lim);
 
 /* Parses the archive's directory. `lim` must be resolved. Returns 0, or a negative status with
  * *err filled; on failure *z needs no zg_xlsx_zip_close. */
-int zg_xlsx_zip_open(zg_xlsx_zip_t *z, const uint8_t *data, size_t len,
-                     const zg_xlsx_limits_t *lim, zg_error_t *err);
+int zg_xlsx_zip_open(zg_xlsx_zip_t *z, const uint8_t *data, size_t len, const zg_xlsx_limits_t *lim,
+                     zg_error_t *err);
 
 /* Frees the directory. */
 void zg_xlsx_zip_close(zg_xlsx_zip_t *z);
@@ -66,12 +66,12 @@ typedef struct zg_xlsx_part {
     size_t in_pos; /* stored: bytes handed out so far */
     z_stream zs;
     bool zinit;
-    bool ended; /* inflate reported Z_STREAM_END (or stored data exhausted) */
+    bool ended;   /* inflate reported Z_STREAM_END (or stored data exhausted) */
     uint8_t *buf; /* inflate output, ZG_XLSX_PART_BUF bytes */
     uint64_t out_total;
     uint64_t cap; /* most bytes this part may inflate to */
     uint32_t crc;
-    int status; /* 0 reading, 1 finished and verified, < 0 failed */
+    int status;     /* 0 reading, 1 finished and verified, < 0 failed */
     char name[128]; /* for messages */
 } zg_xlsx_part_t;
 
@@ -97,8 +97,8 @@ void zg_xlsx_part_close(zg_xlsx_part_t *p);
 /* Inflates the whole entry named `name` into a malloc'd, NUL-terminated buffer of at most `cap`
  * bytes (+1 for the NUL) that the caller frees. Returns 0, ZG_ERR_NOT_FOUND (no such entry;
  * err not filled), or another negative status. For small parts and tests. */
-int zg_xlsx_zip_extract(zg_xlsx_zip_t *z, const char *name, uint64_t cap, char **out,
-                        size_t *len, zg_error_t *err);
+int zg_xlsx_zip_extract(zg_xlsx_zip_t *z, const char *name, uint64_t cap, char **out, size_t *len,
+                        zg_error_t *err);
 
 /* The Chinese messages shared by the files of src/xlsx/. */
 #define ZG_XLSX_MSG_INVALID "文件不是有效的 Excel (.xlsx) 文件"

@@ -95,15 +95,15 @@ static const cell_name cell_names[ZG_STATS_CELLS] = {
     [ZG_STATS_C_AGE + ZG_STATS_AGE_56_60] = {"age_56_60", "56至60岁"},
     [ZG_STATS_C_AGE + ZG_STATS_AGE_GE61] = {"age_ge61", "61岁及以上"},
     [ZG_STATS_C_JOIN + ZG_STATS_JOIN_BEFORE_1949] = {"join_before_1949", "1949年10月以前入党"},
-    [ZG_STATS_C_JOIN + ZG_STATS_JOIN_TO_1978] = {"join_to_1978",
-                                                 "1949年10月至党的十一届三中全会入党"},
-    [ZG_STATS_C_JOIN + ZG_STATS_JOIN_TO_2012] = {"join_to_2012",
-                                                 "党的十一届三中全会至党的十八大入党"},
+    [ZG_STATS_C_JOIN +
+        ZG_STATS_JOIN_TO_1978] = {"join_to_1978", "1949年10月至党的十一届三中全会入党"},
+    [ZG_STATS_C_JOIN +
+        ZG_STATS_JOIN_TO_2012] = {"join_to_2012", "党的十一届三中全会至党的十八大入党"},
     [ZG_STATS_C_JOIN + ZG_STATS_JOIN_SINCE_2012] = {"join_since_2012", "党的十八大以来入党"},
     [ZG_STATS_C_OCC + ZG_STATS_OCC_WORKER] = {"occ_worker", "工人（工勤技能人员）"},
     [ZG_STATS_C_OCC + ZG_STATS_OCC_FARMER] = {"occ_farmer", "农牧渔民"},
-    [ZG_STATS_C_OCC + ZG_STATS_OCC_PROFESSIONAL] = {"occ_professional",
-                                                    "企事业单位、社会组织专业技术人员"},
+    [ZG_STATS_C_OCC +
+        ZG_STATS_OCC_PROFESSIONAL] = {"occ_professional", "企事业单位、社会组织专业技术人员"},
     [ZG_STATS_C_OCC + ZG_STATS_OCC_MANAGER] = {"occ_manager", "企事业单位、社会组织管理人员"},
     [ZG_STATS_C_OCC + ZG_STATS_OCC_OFFICIAL] = {"occ_official", "党政机关工作人员"},
     [ZG_STATS_C_OCC + ZG_STATS_OCC_STUDENT] = {"occ_student", "学生"},
@@ -139,16 +139,14 @@ const char *zg_stats_cell_label(int cell)
 }
 
 static const char *const kind_keys[ZG_STATS_KIND_COUNT] = {
-    [ZG_STATS_KIND_OTHER] = "other",
-    [ZG_STATS_KIND_LOCAL] = "local",
-    [ZG_STATS_KIND_COMMITTEE] = "committee",
-    [ZG_STATS_KIND_GENERAL_BRANCH] = "general_branch",
+    [ZG_STATS_KIND_OTHER] = "other",         [ZG_STATS_KIND_LOCAL] = "local",
+    [ZG_STATS_KIND_COMMITTEE] = "committee", [ZG_STATS_KIND_GENERAL_BRANCH] = "general_branch",
     [ZG_STATS_KIND_BRANCH] = "branch",
 };
 
 static const char *const domain_keys[ZG_STATS_DOMAIN_COUNT] = {
-    "", "rural", "community", "agency", "school", "hospital", "soe", "emerging", "university",
-    "institute",
+    "",         "rural", "community", "agency",     "school",
+    "hospital", "soe",   "emerging",  "university", "institute",
 };
 
 const char *zg_stats_kind_key(int kind)

@@ -25,7 +25,13 @@
  * outside that range. ZG_STATS_DAY_NEVER means "open" (valid_to) or "not converted yet".
  *
  * Counters are uint32: a cell of the root counts at most every record once, and the builder
- * refuses more than UINT32_MAX records, so no cell can overflow. */
+ * refuses more than UINT32_MAX - 1 records, so no cell can overflow.
+ *
+ * Freshness: a snapshot never changes; each one states the moment its data is from
+ * (data_as_of, version), and every drill-down carries it. A database integration rebuilds the
+ * snapshot in one read transaction and swaps it in (readers finish on the old one), so a write
+ * shows in every answer from a snapshot whose data_as_of is after the write's commit: within
+ * one rebuild interval plus the build time (docs/performance.md, "Statistics engine"). */
 #ifndef ZG_MODULES_STATS_H
 #define ZG_MODULES_STATS_H
 
@@ -151,23 +157,23 @@ enum {
  * that day. The order follows the engine's counters (eight cells per 64-bit counter), not
  * the bulletin's; reports order cells by their keys. */
 enum {
-    ZG_STATS_C_TOTAL,                                               /* 党员总数 */
-    ZG_STATS_C_FEMALE,                                              /* 女 */
-    ZG_STATS_C_MINORITY,                                            /* 少数民族 */
-    ZG_STATS_C_EDU,                                                 /* + ZG_STATS_EDU_* */
-    ZG_STATS_C_AGE = ZG_STATS_C_EDU + ZG_STATS_EDU_COUNT,           /* + ZG_STATS_AGE_* */
-    ZG_STATS_C_OCC = ZG_STATS_C_AGE + ZG_STATS_AGE_COUNT,           /* + ZG_STATS_OCC_* */
-    ZG_STATS_C_JOIN = ZG_STATS_C_OCC + ZG_STATS_OCC_COUNT,          /* + ZG_STATS_JOIN_* */
+    ZG_STATS_C_TOTAL,                                                /* 党员总数 */
+    ZG_STATS_C_FEMALE,                                               /* 女 */
+    ZG_STATS_C_MINORITY,                                             /* 少数民族 */
+    ZG_STATS_C_EDU,                                                  /* + ZG_STATS_EDU_* */
+    ZG_STATS_C_AGE = ZG_STATS_C_EDU + ZG_STATS_EDU_COUNT,            /* + ZG_STATS_AGE_* */
+    ZG_STATS_C_OCC = ZG_STATS_C_AGE + ZG_STATS_AGE_COUNT,            /* + ZG_STATS_OCC_* */
+    ZG_STATS_C_JOIN = ZG_STATS_C_OCC + ZG_STATS_OCC_COUNT,           /* + ZG_STATS_JOIN_* */
     ZG_STATS_C_PROBATIONARY = ZG_STATS_C_JOIN + ZG_STATS_JOIN_COUNT, /* 预备党员 */
-    ZG_STATS_C_MALE,                                                /* 男 */
-    ZG_STATS_C_FULL,                                                /* 正式党员 */
-    ZG_STATS_C_COLLEGE_PLUS,                                        /* 大专及以上 (derived) */
-    ZG_STATS_C_ORG_LOCAL,                                           /* 党的地方委员会 */
-    ZG_STATS_C_ORG_COMMITTEE,                                       /* 基层党委 */
-    ZG_STATS_C_ORG_GENERAL_BRANCH,                                  /* 党总支 */
-    ZG_STATS_C_ORG_BRANCH,                                          /* 党支部 */
-    ZG_STATS_C_DOMAIN,                                              /* + ZG_STATS_DOMAIN_* */
-    ZG_STATS_CELLS = ZG_STATS_C_DOMAIN + ZG_STATS_DOMAIN_COUNT      /* 46 */
+    ZG_STATS_C_MALE,                                                 /* 男 */
+    ZG_STATS_C_FULL,                                                 /* 正式党员 */
+    ZG_STATS_C_COLLEGE_PLUS,                                         /* 大专及以上 (derived) */
+    ZG_STATS_C_ORG_LOCAL,                                            /* 党的地方委员会 */
+    ZG_STATS_C_ORG_COMMITTEE,                                        /* 基层党委 */
+    ZG_STATS_C_ORG_GENERAL_BRANCH,                                   /* 党总支 */
+    ZG_STATS_C_ORG_BRANCH,                                           /* 党支部 */
+    ZG_STATS_C_DOMAIN,                                               /* + ZG_STATS_DOMAIN_* */
+    ZG_STATS_CELLS = ZG_STATS_C_DOMAIN + ZG_STATS_DOMAIN_COUNT       /* 46 */
 };
 /* The member cells are 0 .. ZG_STATS_MEMBER_CELLS-1. */
 #define ZG_STATS_MEMBER_CELLS ZG_STATS_C_ORG_LOCAL
@@ -210,8 +216,8 @@ int zg_stats_join_period(zg_date_t join);
 
 /* ---- the snapshot ----------------------------------------------------------------------- */
 
-#define ZG_STATS_NO_ORG     UINT32_MAX
-#define ZG_STATS_DEPTH_MAX  64 /* deeper trees are refused (the national tree has ≤ 10 levels) */
+#define ZG_STATS_NO_ORG         UINT32_MAX
+#define ZG_STATS_DEPTH_MAX      64 /* deeper trees are refused (the national tree has ≤ 10 levels) */
 #define ZG_STATS_TIMESTAMP_SIZE 20
 
 /* Attributes of a record in 16 bits: bit 0 female, bit 1 minority, bits 2–4 education,
@@ -219,8 +225,8 @@ int zg_stats_join_period(zg_date_t join);
  * than recomputed per query). */
 #define ZG_STATS_ATTR_FEMALE   0x01u
 #define ZG_STATS_ATTR_MINORITY 0x02u
-#define ZG_STATS_ATTR(female, minority, edu, occ, period)                                        \
-    ((uint16_t)(((female) ? 1u : 0u) | ((minority) ? 2u : 0u) | ((unsigned)(edu) << 2) |      \
+#define ZG_STATS_ATTR(female, minority, edu, occ, period)                                          \
+    ((uint16_t)(((female) ? 1u : 0u) | ((minority) ? 2u : 0u) | ((unsigned)(edu) << 2) |           \
                 ((unsigned)(occ) << 5) | ((unsigned)(period) << 8)))
 #define ZG_STATS_ATTR_EDU(a)    (((unsigned)(a) >> 2) & 7u)
 #define ZG_STATS_ATTR_OCC(a)    (((unsigned)(a) >> 5) & 7u)
@@ -230,7 +236,7 @@ int zg_stats_join_period(zg_date_t join);
  * the subtree of i is exactly the indices [i, end[i]). Member records of org i are the
  * indices [first[i], first[i+1]) of the record columns. Built by zg_stats_builder_finish,
  * freed by zg_stats_snapshot_free; never changed in between, so any number of threads may
- * read it (compute, drill down) at once. Memory: 12 bytes per record + 34 per org. */
+ * read it (compute, drill down) at once. Memory: 12 bytes per record + 39 per org. */
 typedef struct zg_stats_snapshot {
     uint32_t n_orgs;
     uint32_t n_records;
@@ -270,7 +276,8 @@ size_t zg_stats_snapshot_bytes(const zg_stats_snapshot_t *s);
 
 /* ---- building a snapshot: the loader interface ------------------------------------------ */
 
-/* One org as a loader gives it. Dates as zg_date_t; from = 0 and to = 0 mean "always". */
+/* One org as a loader gives it. Dates as zg_date_t; without has_from / has_to the org counts
+ * from / until any day. */
 typedef struct zg_stats_org_in {
     int64_t id;
     int64_t parent_id; /* 0 = a root */
@@ -305,8 +312,7 @@ int zg_stats_builder_new(size_t orgs_hint, size_t records_hint, zg_stats_builder
 /* Adds an org. All orgs come before the first record; in any order (a parent may come after
  * its children). ZG_ERR_INVALID (with a Chinese message in err) for a bad kind, domain or
  * date, a duplicate id or a record already added. */
-int zg_stats_builder_add_org(zg_stats_builder_t *b, const zg_stats_org_in_t *org,
-                             zg_error_t *err);
+int zg_stats_builder_add_org(zg_stats_builder_t *b, const zg_stats_org_in_t *org, zg_error_t *err);
 
 /* Adds a member record of an org already added. Records may come in any order; records
  * grouped by org in DFS pre-order (as the generator gives them) are stored without sorting.
@@ -317,8 +323,7 @@ int zg_stats_builder_add_record(zg_stats_builder_t *b, const zg_stats_record_in_
                                 zg_error_t *err);
 
 /* Sets the moment the data is from (see zg_stats_snapshot_t.data_as_of) and the version. */
-void zg_stats_builder_set_source(zg_stats_builder_t *b, const char *data_as_of,
-                                 uint64_t version);
+void zg_stats_builder_set_source(zg_stats_builder_t *b, const char *data_as_of, uint64_t version);
 
 /* Finishes: resolves parents, numbers the orgs in DFS pre-order (children in the order they
  * were added), groups the records by org and returns the snapshot. ZG_ERR_INVALID for an

@@ -6,14 +6,15 @@
  * popped; it is then added into its parent, which is the new top of the stack. Each org's
  * row is written once, right after its own records were counted, and read once when it is
  * popped; everything else touches only the few rows on the stack, which stay in L1. Memory
- * traffic is therefore one sequential read of the record columns (11 bytes per record) and
- * one sequential write of the rows (192 bytes per org).
+ * traffic is therefore one sequential read of five record columns (10 bytes per record; the
+ * join date is not read, its period is in the attribute bits) and one sequential write of
+ * the rows (192 bytes per org).
  *
  * Counting one org's records: the members of one org are contiguous, so its counters live in
  * four 64-bit registers of eight 8-bit lanes each, lane i of word k being row cell 8k + i,
  * flushed into 32-bit cells every 255 records and at the end of the org. Per record: one
  * unsigned compare for the validity interval, one for probation, a table load for the
- * age band (birth day → band, built once per query), a table load and two shifts for the
+ * age band (birth day → band, built once per query), a table load for the
  * attributes, four masked adds; no branch.
  *
  * Threads: the orgs [lo, hi) are cut into contiguous ranges of about equal work (records +
@@ -29,6 +30,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
 
 /* Work of an org (writing, popping and adding its row) relative to one record. */
 #define ORG_WEIGHT 8
@@ -40,10 +45,11 @@ typedef struct kparams {
 
 /* The counters: four 64-bit words of eight 8-bit lanes, lane i of word k counting row cell
  * 8k + i (the cell order of stats.h is chosen for this):
- *   a: total, female, minority, edu 0..4       (from the attributes: one table load)
- *   b: age band 0..7                           (birth day → band: one table load)
- *   c: occupation 0..7                         (a shift of the attributes)
- *   d: join period 0..3, probationary          (a shift, and conversion > as_of) */
+ *   a: total, female, minority, edu 0..4        (attribute table)
+ *   b: age band 0..7                            (birth day → band table, per query)
+ *   c: occupation 0..7                          (attribute table)
+ *   d: join period 0..3, probationary, male,    (attribute table; probationary or full
+ *      full, college_plus                        from conversion > as_of) */
 _Static_assert(ZG_STATS_C_TOTAL == 0 && ZG_STATS_C_FEMALE == 1 && ZG_STATS_C_MINORITY == 2 &&
                    ZG_STATS_C_EDU == 3 && ZG_STATS_C_AGE == 8 && ZG_STATS_C_OCC == 16 &&
                    ZG_STATS_C_JOIN == 24 && ZG_STATS_C_PROBATIONARY == 28 &&
@@ -52,40 +58,72 @@ _Static_assert(ZG_STATS_C_TOTAL == 0 && ZG_STATS_C_FEMALE == 1 && ZG_STATS_C_MIN
                    ZG_STATS_CELLS <= ZG_STATS_STRIDE,
                "the counter lanes map onto row cells 0..31");
 
-static uint64_t lane_a[256];
+/* The lanes one record adds in words a, c and d, by its 10 attribute bits (24 KiB). Word d
+ * also carries the derived cells, so that no cell is ever written twice: male (lane 5),
+ * college_plus (lane 7) here, and probationary (lane 4) or full (lane 6) per query. */
+typedef struct lanes {
+    uint64_t a, c, d;
+} lanes;
+static lanes lane_table[1024];
+/* Cells 32..47 of an org's own row, by kind and domain (an active org counts itself). */
+static uint32_t org_cells[ZG_STATS_KIND_COUNT][ZG_STATS_DOMAIN_COUNT][ZG_STATS_STRIDE - 32];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 static void init_tables(void)
 {
-    for (unsigned a = 0; a < 256; a++) {
-        unsigned edu = ZG_STATS_ATTR_EDU(a);
-        uint64_t v = 1; /* total */
-        if (a & ZG_STATS_ATTR_FEMALE)
-            v |= 1ull << 8;
-        if (a & ZG_STATS_ATTR_MINORITY)
-            v |= 1ull << 16;
+    for (unsigned at = 0; at < 1024; at++) {
+        unsigned edu = ZG_STATS_ATTR_EDU(at);
+        uint64_t a = 1; /* total */
+        if (at & ZG_STATS_ATTR_FEMALE)
+            a |= 1ull << 8;
+        if (at & ZG_STATS_ATTR_MINORITY)
+            a |= 1ull << 16;
         if (edu < ZG_STATS_EDU_COUNT)
-            v |= 1ull << (8 * (3 + edu));
-        lane_a[a] = v;
+            a |= 1ull << (8 * (3 + edu));
+        uint64_t d = 1ull << (8 * ZG_STATS_ATTR_PERIOD(at));
+        if (!(at & ZG_STATS_ATTR_FEMALE))
+            d |= 1ull << (8 * (ZG_STATS_C_MALE - 24));
+        if (edu <= ZG_STATS_EDU_COLLEGE)
+            d |= 1ull << (8 * (ZG_STATS_C_COLLEGE_PLUS - 24));
+        lane_table[at].a = a;
+        lane_table[at].c = 1ull << (8 * ZG_STATS_ATTR_OCC(at));
+        lane_table[at].d = d;
     }
+    for (int k = ZG_STATS_KIND_LOCAL; k < ZG_STATS_KIND_COUNT; k++)
+        for (int dm = 0; dm < ZG_STATS_DOMAIN_COUNT; dm++) {
+            org_cells[k][dm][ZG_STATS_C_ORG_LOCAL - 32 + k - ZG_STATS_KIND_LOCAL] = 1;
+            if (k != ZG_STATS_KIND_LOCAL)
+                org_cells[k][dm][ZG_STATS_C_DOMAIN - 32 + dm] = 1;
+        }
 }
 
-/* Stores (add = false) or adds the 8 lanes of each word into row cells 0..31. */
+/* Stores (add = false) or adds the 8 byte lanes of w into dst[0..7]. */
+static inline void put_lanes(uint32_t *restrict dst, bool add, uint64_t w)
+{
+#if defined(__SSE2__) && defined(__x86_64__)
+    __m128i z = _mm_setzero_si128();
+    __m128i h = _mm_unpacklo_epi8(_mm_cvtsi64_si128((long long)w), z); /* 8 × u16 */
+    __m128i lo = _mm_unpacklo_epi16(h, z), hi = _mm_unpackhi_epi16(h, z);
+    if (add) {
+        lo = _mm_add_epi32(lo, _mm_loadu_si128((const __m128i *)dst));
+        hi = _mm_add_epi32(hi, _mm_loadu_si128((const __m128i *)(dst + 4)));
+    }
+    _mm_storeu_si128((__m128i *)dst, lo);
+    _mm_storeu_si128((__m128i *)(dst + 4), hi);
+#else
+    for (int i = 0; i < 8; i++)
+        dst[i] = (add ? dst[i] : 0) + (uint32_t)((w >> (8 * i)) & 0xFF);
+#endif
+}
+
+/* Stores (add = false) or adds the lanes of the four words into row cells 0..31. */
 static inline void flush(uint32_t *restrict row, bool add, uint64_t a, uint64_t b, uint64_t c,
                          uint64_t d)
 {
-    uint32_t v[32];
-    for (int i = 0; i < 8; i++) {
-        v[i] = (uint32_t)((a >> (8 * i)) & 0xFF);
-        v[8 + i] = (uint32_t)((b >> (8 * i)) & 0xFF);
-        v[16 + i] = (uint32_t)((c >> (8 * i)) & 0xFF);
-        v[24 + i] = (uint32_t)((d >> (8 * i)) & 0xFF);
-    }
-    if (add)
-        for (int i = 0; i < 32; i++)
-            row[i] += v[i];
-    else
-        memcpy(row, v, sizeof v);
+    put_lanes(row, add, a);
+    put_lanes(row + 8, add, b);
+    put_lanes(row + 16, add, c);
+    put_lanes(row + 24, add, d);
 }
 
 /* Counts records [r, r1) into row cells 0..31, which it overwrites. 8-bit lanes: flushed
@@ -106,42 +144,35 @@ static void count_records(const zg_stats_snapshot_t *s, const kparams *q, uint32
             int32_t f = from[r], t = to[r];
             /* counted on day iff from ≤ day < to */
             uint64_t m = (uint64_t)0 - (uint64_t)((uint32_t)(day - f) < (uint32_t)(t - f));
-            unsigned at = attr[r];
-            uint64_t prob = (uint64_t)((int32_t)conv[r] > day);
-            a += lane_a[at & 0xFF] & m;
+            const lanes *l = &lane_table[attr[r] & 1023];
+            /* probationary (lane 4) while conversion > day, else full (lane 6) */
+            unsigned prob = (int32_t)conv[r] > day;
+            uint64_t status = (1ull << (8 * (ZG_STATS_C_FULL - 24))) >> (16 * prob);
+            a += l->a & m;
             b += (1ull << band8[birth[r]]) & m;
-            c += (1ull << ((at >> 2) & 0x38)) & m;                  /* 8 × occupation */
-            d += ((1ull << ((at >> 5) & 0x18)) | (prob << 32)) & m; /* 8 × join period */
+            c += l->c & m;
+            d += (l->d | status) & m;
         }
         flush(row, add, a, b, c, d);
         add = true;
     } while (r < r1);
 }
 
-/* Writes org o's own row: its records and itself as an org. */
+/* Writes org o's own row: its records and itself as an org. Every cell is written once,
+ * with vector stores where it matters: a row is read back (added into its parent) right
+ * after, and a wide load of narrow stores would stall on store forwarding. */
 static void own_row(const zg_stats_snapshot_t *s, const kparams *q, uint32_t o,
                     uint32_t *restrict row)
 {
+    static const uint32_t none[ZG_STATS_STRIDE - 32];
     uint32_t r0 = s->first[o], r1 = s->first[o + 1];
-    if (r0 < r1) {
+    if (r0 < r1)
         count_records(s, q, r0, r1, row);
-        row[ZG_STATS_C_MALE] = row[ZG_STATS_C_TOTAL] - row[ZG_STATS_C_FEMALE];
-        row[ZG_STATS_C_FULL] = row[ZG_STATS_C_TOTAL] - row[ZG_STATS_C_PROBATIONARY];
-        row[ZG_STATS_C_COLLEGE_PLUS] = row[ZG_STATS_C_EDU + ZG_STATS_EDU_POSTGRAD] +
-                                       row[ZG_STATS_C_EDU + ZG_STATS_EDU_UNDERGRAD] +
-                                       row[ZG_STATS_C_EDU + ZG_STATS_EDU_COLLEGE];
-    } else {
-        memset(row, 0, 32 * sizeof *row);
-    }
-    uint32_t org[ZG_STATS_STRIDE - 32];
-    memset(org, 0, sizeof org);
+    else
+        flush(row, false, 0, 0, 0, 0);
     int kind = s->kind[o];
-    if (kind != ZG_STATS_KIND_OTHER && s->org_from[o] <= q->day && q->day < s->org_to[o]) {
-        org[ZG_STATS_C_ORG_LOCAL - 32 + kind - ZG_STATS_KIND_LOCAL] = 1;
-        if (kind != ZG_STATS_KIND_LOCAL)
-            org[ZG_STATS_C_DOMAIN - 32 + s->domain[o]] = 1;
-    }
-    memcpy(row + 32, org, sizeof org);
+    bool active = s->org_from[o] <= q->day && q->day < s->org_to[o];
+    memcpy(row + 32, active ? org_cells[kind][s->domain[o]] : none, sizeof none);
 }
 
 static inline void row_add(uint32_t *restrict dst, const uint32_t *restrict src)
@@ -259,8 +290,9 @@ static int compute_range(const zg_stats_snapshot_t *s, uint32_t lo, uint32_t hi,
     range_job jobs[ZG_STATS_THREADS_MAX];
     uint32_t cut = lo;
     for (int t = 0; t < threads; t++) {
-        uint32_t next = t + 1 == threads ? hi : split_at(s, lo, hi, work * (uint64_t)(t + 1) /
-                                                                         (uint64_t)threads);
+        uint32_t next = t + 1 == threads
+                            ? hi
+                            : split_at(s, lo, hi, work * (uint64_t)(t + 1) / (uint64_t)threads);
         if (next < cut)
             next = cut;
         jobs[t] = (range_job){.s = s, .q = &kp, .rows = res->rows, .a = cut, .b = next};
@@ -310,13 +342,20 @@ int zg_stats_compute_subtree(const zg_stats_snapshot_t *snap, uint32_t root, zg_
 int zg_stats_result_init(zg_stats_result_t *res, const zg_stats_snapshot_t *snap)
 {
     memset(res, 0, sizeof *res);
-    size_t n = (size_t)snap->n_orgs * ZG_STATS_STRIDE;
-    /* calloc may hand out untouched zero pages; write them so the first compute does not
-     * pay the page faults. */
-    res->rows = malloc((n ? n : 1) * sizeof *res->rows);
+    size_t bytes = (size_t)snap->n_orgs * ZG_STATS_STRIDE * sizeof *res->rows;
+    /* Rows are written in one sweep per compute: 2 MiB pages (where the kernel grants them)
+     * spare the TLB a miss every 4 KiB. Touch every page now, so that no compute pays the
+     * page faults. */
+    size_t huge = (size_t)2 << 20;
+    size_t alloc = bytes >= huge ? (bytes + huge - 1) / huge * huge : (bytes ? bytes : 64);
+    res->rows = aligned_alloc(bytes >= huge ? huge : 64, alloc);
     if (!res->rows)
         return ZG_ERR_NOMEM;
-    memset(res->rows, 0, n * sizeof *res->rows);
+#ifdef MADV_HUGEPAGE
+    if (bytes >= huge)
+        madvise(res->rows, alloc, MADV_HUGEPAGE);
+#endif
+    memset(res->rows, 0, alloc);
     res->snap = snap;
     return ZG_OK;
 }

@@ -9,10 +9,10 @@
  * gets two branches and every childless committee one, the other branches go under committees
  * (75%), general branches (20%) or counties (5%). Depth: root 0, provinces 1, cities 2,
  * counties 3, committees 4–8, general branches ≤ 9, branches ≤ 10. Members sit in branches;
- * branch sizes are skewed (a quarter have 3–6 members, a few hundred have over 300) and scaled
- * exactly to `members`, mean ≈ 21.7. Domains: a grassroots org directly under a local
- * committee draws one (shares from the 2023 bulletin's org counts by unit type: rural 25.0%,
- * community 6.4%, agency 14.9%, school 9.7%, hospital 4.8%, SOE 10.0%, emerging 24.4%,
+ * branch sizes are skewed (raw draws: a quarter 3–6, 0.4% 301–800) and then scaled so that
+ * they add up exactly to `members` (≥ 3 each, mean ≈ 21.7). Domains: a grassroots org directly
+ * under a local committee draws one (shares from the 2023 bulletin's org counts by unit type:
+ * rural 25.0%, community 6.4%, agency 14.9%, school 9.7%, hospital 4.8%, SOE 10.0%, emerging 24.4%,
  * university 2.7%, institute 2.1%); its descendants inherit it.
  *
  * Members. Attributes follow the bulletin's national totals on as_of:
@@ -32,8 +32,9 @@
  * occurs once, so the national proportions match the bulletin to within a few members at any
  * scale (a random draw would be off by ±√n), while σ scatters neighbours so branches differ.
  * Exact dates (birth within the band, join within the period and at 18 or later) come from a
- * splitmix64 stream keyed by (seed, i). Only integer arithmetic: the same params give the same
- * data on any machine, and any member can be generated on its own. */
+ * splitmix64 stream keyed by (seed, i). Integer arithmetic throughout (but for two IEEE-754
+ * double products, exact on any conforming machine): the same params give the same data on
+ * any machine, and any member can be generated on its own. */
 #include "modules/stats/stats.h"
 
 #include <stdio.h>
@@ -90,8 +91,8 @@ static const uint32_t cell_weight[ZG_STATS_JOIN_COUNT][ZG_STATS_AGE_COUNT] = {
 };
 
 /* Occupations in the bulletin (worker … retired). */
-static const uint32_t occ_weight[ZG_STATS_OCC_COUNT] = {6639,  26144, 16394, 11563,
-                                                        7592,  2622,  7849,  21469};
+static const uint32_t occ_weight[ZG_STATS_OCC_COUNT] = {6639, 26144, 16394, 11563,
+                                                        7592, 2622,  7849,  21469};
 /* Retirees by band (90% ≥ 61, 10% 56–60) and students (all ≤ 30). */
 static const uint32_t retired_in_band[ZG_STATS_AGE_COUNT] = {0, 0, 0, 0, 0, 0, 2147, 19322};
 static const uint32_t student_in_band[ZG_STATS_AGE_COUNT] = {2622, 0, 0, 0, 0, 0, 0, 0};
@@ -108,8 +109,8 @@ static const uint32_t domain_weight[ZG_STATS_DOMAIN_COUNT] = {0,  250, 64,  149,
 
 /* Branch sizes before scaling: {lo, hi, per-mille}. */
 static const uint32_t size_bucket[][3] = {
-    {3, 6, 250},     {7, 12, 250},    {13, 20, 200},  {21, 35, 150},
-    {36, 60, 80},    {61, 120, 50},   {121, 300, 16}, {301, 800, 4},
+    {3, 6, 250},  {7, 12, 250},  {13, 20, 200},  {21, 35, 150},
+    {36, 60, 80}, {61, 120, 50}, {121, 300, 16}, {301, 800, 4},
 };
 
 #define MAX_COMMITTEE_DEPTH 8
@@ -298,20 +299,21 @@ static int build_tree(gen *g)
     g->kind = malloc(n);
     g->domain = malloc(n);
     g->depth = malloc(n);
-    if (!cp || !ck || !cd || !cdep || !haskid || !g->parent || !g->kind || !g->domain ||
-        !g->depth)
+    if (!cp || !ck || !cd || !cdep || !haskid || !g->parent || !g->kind || !g->domain || !g->depth)
         goto out;
 
     rng r = rng_for(g->p.seed, 1, 0);
     uint32_t i = 0;
-#define ADD(par, k)                                                                              \
-    do {                                                                                         \
-        cp[i] = (par);                                                                           \
-        ck[i] = (uint8_t)(k);                                                                    \
-        cdep[i] = (uint8_t)((par) == ZG_STATS_NO_ORG ? 0 : cdep[(par)] + 1);                     \
-        if ((par) != ZG_STATS_NO_ORG)                                                            \
-            haskid[(par)] = 1;                                                                   \
-        i++;                                                                                     \
+    /* ADD evaluates its parent expression once (it may draw random numbers). */
+#define ADD(par, k)                                                                                \
+    do {                                                                                           \
+        uint32_t par_ = (par);                                                                     \
+        cp[i] = par_;                                                                              \
+        ck[i] = (uint8_t)(k);                                                                      \
+        cdep[i] = (uint8_t)(par_ == ZG_STATS_NO_ORG ? 0 : cdep[par_] + 1);                         \
+        if (par_ != ZG_STATS_NO_ORG)                                                               \
+            haskid[par_] = 1;                                                                      \
+        i++;                                                                                       \
     } while (0)
 
     ADD(ZG_STATS_NO_ORG, ZG_STATS_KIND_OTHER);
@@ -562,8 +564,8 @@ static void fill_dates(const gen *g, rng *r, int band, int period, zg_stats_reco
 static void draw_member(const gen *g, uint64_t i, int64_t org_id, zg_stats_record_in_t *rec)
 {
     uint64_t j = (g->perm_a * i + g->perm_c) % g->p.members;
-    int cell = pick(g->cum_cell, ZG_STATS_JOIN_COUNT * ZG_STATS_AGE_COUNT,
-                    weyl(j, WEYL_CELL, g->off[0]));
+    int cell =
+        pick(g->cum_cell, ZG_STATS_JOIN_COUNT * ZG_STATS_AGE_COUNT, weyl(j, WEYL_CELL, g->off[0]));
     int period = cell / ZG_STATS_AGE_COUNT, band = cell % ZG_STATS_AGE_COUNT;
     memset(rec, 0, sizeof *rec);
     rec->org_id = org_id;
@@ -581,8 +583,8 @@ static void draw_departed(const gen *g, uint64_t i, int64_t org_id, zg_stats_rec
     rng r = rng_for(g->p.seed, 4, i);
     memset(rec, 0, sizeof *rec);
     rec->org_id = org_id;
-    int period = rng_below(&r, 12309 + 16410) < 12309 ? ZG_STATS_JOIN_TO_1978
-                                                      : ZG_STATS_JOIN_TO_2012;
+    int period =
+        rng_below(&r, 12309 + 16410) < 12309 ? ZG_STATS_JOIN_TO_1978 : ZG_STATS_JOIN_TO_2012;
     rec->occ = ZG_STATS_OCC_RETIRED;
     rec->edu = pick(g->cum_edu, ZG_STATS_EDU_COUNT, (uint32_t)(rng_next(&r) >> 32));
     rec->female = (rng_next(&r) >> 32) < g->thr_female;
@@ -711,7 +713,8 @@ static int emit(const gen *g, const zg_stats_gen_sink_t *sink, zg_error_t *err)
             draw_member(g, i, org_id, &gr.rec);
             if (moved_in(g, i, g->last_base, gr.rec.join)) {
                 rng r = rng_for(g->p.seed, 5, i);
-                zg_date_t moved = gr.rec.join + 1 + (zg_date_t)rng_below(&r, (uint32_t)(g->as_of - gr.rec.join));
+                zg_date_t moved =
+                    gr.rec.join + 1 + (zg_date_t)rng_below(&r, (uint32_t)(g->as_of - gr.rec.join));
                 zg_stats_gen_record_t before = gr;
                 before.current = false;
                 before.rec.org_id = next_org;
@@ -739,14 +742,13 @@ static int emit(const gen *g, const zg_stats_gen_sink_t *sink, zg_error_t *err)
     if (rc == ZG_ERR_NOMEM)
         return zg_error_set(err, rc, "nomem", "内存不足，无法生成模拟数据", "pending");
     if (rc)
-        return err && err->status ? rc
-                                  : zg_error_set(err, rc, "stats_gen_sink", "模拟数据写出失败",
-                                                 "record sink");
+        return err && err->status
+                   ? rc
+                   : zg_error_set(err, rc, "stats_gen_sink", "模拟数据写出失败", "record sink");
     return ZG_OK;
 }
 
-int zg_stats_gen_shape(const zg_stats_gen_params_t *p, zg_stats_gen_shape_t *shape,
-                       zg_error_t *err)
+int zg_stats_gen_shape(const zg_stats_gen_params_t *p, zg_stats_gen_shape_t *shape, zg_error_t *err)
 {
     gen g;
     int rc = prepare(&g, p, err);
@@ -781,8 +783,8 @@ typedef struct build_sink {
 static int sink_org_to_builder(void *ctx, const zg_stats_gen_org_t *o)
 {
     build_sink *bs = ctx;
-    zg_stats_org_in_t in = {.id = o->id, .parent_id = o->parent_id, .kind = o->kind,
-                            .domain = o->domain};
+    zg_stats_org_in_t in = {
+        .id = o->id, .parent_id = o->parent_id, .kind = o->kind, .domain = o->domain};
     return zg_stats_builder_add_org(bs->b, &in, bs->err);
 }
 
@@ -900,9 +902,8 @@ static int csv_record(void *ctx, const zg_stats_gen_record_t *r)
     *p++ = ',';
     *p++ = (x->converted && x->conversion <= c->as_of) ? '0' : '1';
     *p++ = '\n';
-    return fwrite(c->buf, 1, (size_t)(p - c->buf), c->member) == (size_t)(p - c->buf)
-               ? ZG_OK
-               : ZG_ERR_IO;
+    return fwrite(c->buf, 1, (size_t)(p - c->buf), c->member) == (size_t)(p - c->buf) ? ZG_OK
+                                                                                      : ZG_ERR_IO;
 }
 
 int zg_stats_gen_csv(const zg_stats_gen_params_t *p, const char *dir, zg_stats_gen_shape_t *shape,

@@ -65,8 +65,7 @@ static int grow_records(zg_stats_builder_t *b, size_t cap)
         grow((void **)&b->join, sizeof *b->join, cap) ||
         grow((void **)&b->conv, sizeof *b->conv, cap) ||
         grow((void **)&b->from, sizeof *b->from, cap) ||
-        grow((void **)&b->to, sizeof *b->to, cap) ||
-        grow((void **)&b->attr, sizeof *b->attr, cap))
+        grow((void **)&b->to, sizeof *b->to, cap) || grow((void **)&b->attr, sizeof *b->attr, cap))
         return ZG_ERR_NOMEM;
     b->cap_rec = cap;
     return ZG_OK;
@@ -258,8 +257,8 @@ int zg_stats_builder_add_record(zg_stats_builder_t *b, const zg_stats_record_in_
     b->conv[i] = conv;
     b->from[i] = from;
     b->to[i] = to;
-    b->attr[i] = ZG_STATS_ATTR(r->female, r->minority, r->edu, r->occ,
-                               zg_stats_join_period(r->join));
+    b->attr[i] =
+        ZG_STATS_ATTR(r->female, r->minority, r->edu, r->occ, zg_stats_join_period(r->join));
     return ZG_OK;
 }
 
@@ -361,7 +360,7 @@ static int number_orgs(zg_stats_builder_t *b, zg_stats_snapshot_t *s, uint32_t *
 {
     size_t n = b->n_orgs;
     int rc = ZG_ERR_NOMEM;
-    uint32_t *pold = malloc((n ? n : 1) * sizeof *pold);  /* parent, old numbering */
+    uint32_t *pold = malloc((n ? n : 1) * sizeof *pold); /* parent, old numbering */
     uint32_t *cstart = calloc(n + 2, sizeof *cstart);    /* children CSR */
     uint32_t *clist = malloc((n ? n : 1) * sizeof *clist);
     uint32_t *roots = malloc((n ? n : 1) * sizeof *roots);
@@ -376,7 +375,8 @@ static int number_orgs(zg_stats_builder_t *b, zg_stats_snapshot_t *s, uint32_t *
         }
         uint32_t p = hash_find(b, b->parent_id[i]);
         if (p == ZG_STATS_NO_ORG || p == i) {
-            rc = invalid(err, "stats_org_parent", "上级党组织不存在", "unknown parent", b->org_id[i]);
+            rc = invalid(err, "stats_org_parent", "上级党组织不存在", "unknown parent",
+                         b->org_id[i]);
             goto out;
         }
         pold[i] = p;
@@ -485,8 +485,8 @@ int zg_stats_builder_finish(zg_stats_builder_t *b, zg_stats_snapshot_t **out, zg
     s->org_from = malloc(n1 * sizeof *s->org_from);
     s->org_to = malloc(n1 * sizeof *s->org_to);
     new_of = malloc(n1 * sizeof *new_of);
-    if (!s->org_id || !s->parent || !s->end || !s->first || !s->kind || !s->domain ||
-        !s->depth || !s->org_from || !s->org_to || !new_of)
+    if (!s->org_id || !s->parent || !s->end || !s->first || !s->kind || !s->domain || !s->depth ||
+        !s->org_from || !s->org_to || !new_of)
         goto fail;
     rc = number_orgs(b, s, new_of, err);
     if (rc)

@@ -25,7 +25,7 @@ typedef struct ref_data {
     size_t n_recs, cap_recs;
 } ref_data;
 
-static int ref_sink_org(void *ctx, const zg_stats_gen_org_t *o)
+static inline int ref_sink_org(void *ctx, const zg_stats_gen_org_t *o)
 {
     ref_data *d = ctx;
     if (d->n_orgs == d->cap_orgs) {
@@ -37,7 +37,7 @@ static int ref_sink_org(void *ctx, const zg_stats_gen_org_t *o)
     return 0;
 }
 
-static int ref_sink_record(void *ctx, const zg_stats_gen_record_t *r)
+static inline int ref_sink_record(void *ctx, const zg_stats_gen_record_t *r)
 {
     ref_data *d = ctx;
     if (d->n_recs == d->cap_recs) {
@@ -49,7 +49,7 @@ static int ref_sink_record(void *ctx, const zg_stats_gen_record_t *r)
     return 0;
 }
 
-static void ref_free(ref_data *d)
+static inline void ref_free(ref_data *d)
 {
     free(d->orgs);
     free(d->recs);
@@ -57,7 +57,7 @@ static void ref_free(ref_data *d)
 }
 
 /* Collects the generated dataset of `p`. */
-static void ref_generate(const zg_stats_gen_params_t *p, ref_data *d)
+static inline void ref_generate(const zg_stats_gen_params_t *p, ref_data *d)
 {
     memset(d, 0, sizeof *d);
     zg_stats_gen_sink_t sink = {d, ref_sink_org, ref_sink_record};
@@ -66,7 +66,7 @@ static void ref_generate(const zg_stats_gen_params_t *p, ref_data *d)
 }
 
 /* Index of org `id` in d->orgs (linear search when ids are not dense). */
-static size_t ref_org_index(const ref_data *d, int64_t id)
+static inline size_t ref_org_index(const ref_data *d, int64_t id)
 {
     if (id >= 1 && (size_t)id <= d->n_orgs && d->orgs[id - 1].id == id)
         return (size_t)id - 1;
@@ -78,7 +78,7 @@ static size_t ref_org_index(const ref_data *d, int64_t id)
 }
 
 /* The cells one record adds on `day` (all zero when not valid then). */
-static void ref_record_cells(const zg_stats_record_in_t *r, zg_date_t day, uint32_t *c)
+static inline void ref_record_cells(const zg_stats_record_in_t *r, zg_date_t day, uint32_t *c)
 {
     memset(c, 0, ZG_STATS_STRIDE * sizeof *c);
     if (day < r->from || (!r->open && day >= r->to))
@@ -115,7 +115,7 @@ static void ref_record_cells(const zg_stats_record_in_t *r, zg_date_t day, uint3
 
 /* Naive rollup: rows[i * STRIDE + cell] for d->orgs[i]. Orgs count as the engine counts them
  * (always active here: the generator gives no org dates). */
-static uint32_t *ref_compute(const ref_data *d, zg_date_t day)
+static inline uint32_t *ref_compute(const ref_data *d, zg_date_t day)
 {
     uint32_t *rows = calloc(d->n_orgs * ZG_STATS_STRIDE, sizeof *rows);
     assert_non_null(rows);
@@ -150,7 +150,8 @@ static uint32_t *ref_compute(const ref_data *d, zg_date_t day)
 }
 
 /* Every org, every cell: the engine's result equals the reference. */
-static void ref_assert_equal(const ref_data *d, const uint32_t *ref, const zg_stats_result_t *res)
+static inline void ref_assert_equal(const ref_data *d, const uint32_t *ref,
+                                    const zg_stats_result_t *res)
 {
     const zg_stats_snapshot_t *s = res->snap;
     assert_int_equal(s->n_orgs, d->n_orgs);
@@ -160,14 +161,14 @@ static void ref_assert_equal(const ref_data *d, const uint32_t *ref, const zg_st
         const uint32_t *row = zg_stats_row(res, o);
         for (int k = 0; k < ZG_STATS_STRIDE; k++) {
             if (row[k] != ref[i * ZG_STATS_STRIDE + k])
-                fail_msg("org %lld cell %d (%s): engine %u, reference %u",
-                         (long long)d->orgs[i].id, k, zg_stats_cell_key(k) ? zg_stats_cell_key(k) : "pad",
-                         row[k], ref[i * ZG_STATS_STRIDE + k]);
+                fail_msg("org %lld cell %d (%s): engine %u, reference %u", (long long)d->orgs[i].id,
+                         k, zg_stats_cell_key(k) ? zg_stats_cell_key(k) : "pad", row[k],
+                         ref[i * ZG_STATS_STRIDE + k]);
         }
     }
 }
 
-static zg_date_t ref_ymd(int y, int m, int d)
+static inline zg_date_t ref_ymd(int y, int m, int d)
 {
     zg_date_t out = 0;
     assert_int_equal(zg_date_from_ymd(y, m, d, &out), ZG_OK);

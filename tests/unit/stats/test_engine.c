@@ -11,8 +11,10 @@ static zg_stats_snapshot_t *snapshot_of(const ref_data *d)
     zg_error_t err;
     assert_int_equal(zg_stats_builder_new(d->n_orgs, d->n_recs, &b), ZG_OK);
     for (size_t i = 0; i < d->n_orgs; i++) {
-        zg_stats_org_in_t o = {.id = d->orgs[i].id, .parent_id = d->orgs[i].parent_id,
-                               .kind = d->orgs[i].kind, .domain = d->orgs[i].domain};
+        zg_stats_org_in_t o = {.id = d->orgs[i].id,
+                               .parent_id = d->orgs[i].parent_id,
+                               .kind = d->orgs[i].kind,
+                               .domain = d->orgs[i].domain};
         assert_int_equal(zg_stats_builder_add_org(b, &o, &err), ZG_OK);
     }
     for (size_t i = 0; i < d->n_recs; i++)
@@ -75,11 +77,11 @@ static void test_age_band_edges_in_engine(void **state)
     struct {
         int y, m, d, band;
     } births[] = {
-        {1994, 1, 1, ZG_STATS_AGE_LE30},   /* 30 on 2024-12-31 */
+        {1994, 1, 1, ZG_STATS_AGE_LE30},    /* 30 on 2024-12-31 */
         {1993, 12, 31, ZG_STATS_AGE_31_35}, /* 31 today, on the birthday */
-        {1964, 1, 1, ZG_STATS_AGE_56_60},  /* 60 */
-        {1963, 12, 31, ZG_STATS_AGE_GE61}, /* 61 today */
-        {1989, 1, 1, ZG_STATS_AGE_36_40},  /* 36 on 2025-01-01 */
+        {1964, 1, 1, ZG_STATS_AGE_56_60},   /* 60 */
+        {1963, 12, 31, ZG_STATS_AGE_GE61},  /* 61 today */
+        {1989, 1, 1, ZG_STATS_AGE_36_40},   /* 36 on 2025-01-01 */
     };
     zg_stats_builder_t *b;
     zg_error_t err;
@@ -144,7 +146,7 @@ static void test_age_band_edges_in_engine(void **state)
 static void test_join_period_edges_in_engine(void **state)
 {
     (void)state;
-    zg_date_t joins[] = {ref_ymd(1949, 9, 30), ref_ymd(1949, 10, 1),  ref_ymd(1978, 12, 17),
+    zg_date_t joins[] = {ref_ymd(1949, 9, 30),  ref_ymd(1949, 10, 1), ref_ymd(1978, 12, 17),
                          ref_ymd(1978, 12, 18), ref_ymd(2012, 11, 7), ref_ymd(2012, 11, 8)};
     zg_stats_builder_t *b;
     zg_error_t err;
@@ -194,8 +196,11 @@ static void test_transfer_and_conversion(void **state)
     };
     for (int i = 0; i < 3; i++)
         assert_int_equal(zg_stats_builder_add_org(b, &orgs[i], &err), ZG_OK);
-    zg_stats_record_in_t r = {.org_id = 11, .female = true, .edu = ZG_STATS_EDU_COLLEGE,
-                              .occ = ZG_STATS_OCC_FARMER, .converted = true};
+    zg_stats_record_in_t r = {.org_id = 11,
+                              .female = true,
+                              .edu = ZG_STATS_EDU_COLLEGE,
+                              .occ = ZG_STATS_OCC_FARMER,
+                              .converted = true};
     r.birth = ref_ymd(1990, 6, 1);
     r.join = r.from = J;
     r.conversion = C;
@@ -206,8 +211,11 @@ static void test_transfer_and_conversion(void **state)
     r.open = true;
     assert_int_equal(zg_stats_builder_add_record(b, &r, &err), ZG_OK);
     /* A member never converted (still probationary) in B since J. */
-    zg_stats_record_in_t p = {.org_id = 12, .open = true, .edu = ZG_STATS_EDU_JUNIOR,
-                              .occ = ZG_STATS_OCC_WORKER, .minority = true};
+    zg_stats_record_in_t p = {.org_id = 12,
+                              .open = true,
+                              .edu = ZG_STATS_EDU_JUNIOR,
+                              .occ = ZG_STATS_OCC_WORKER,
+                              .minority = true};
     p.birth = ref_ymd(2000, 1, 1);
     p.join = p.from = J;
     assert_int_equal(zg_stats_builder_add_record(b, &p, &err), ZG_OK);
@@ -294,9 +302,13 @@ static void test_org_active_dates(void **state)
     zg_error_t err;
     assert_int_equal(zg_stats_builder_new(0, 0, &b), ZG_OK);
     zg_stats_org_in_t root = {.id = 1, .kind = ZG_STATS_KIND_COMMITTEE};
-    zg_stats_org_in_t gb = {.id = 2, .parent_id = 1, .kind = ZG_STATS_KIND_GENERAL_BRANCH,
-                            .has_from = true, .active_from = ref_ymd(2020, 1, 1),
-                            .has_to = true, .active_to = ref_ymd(2024, 1, 1)};
+    zg_stats_org_in_t gb = {.id = 2,
+                            .parent_id = 1,
+                            .kind = ZG_STATS_KIND_GENERAL_BRANCH,
+                            .has_from = true,
+                            .active_from = ref_ymd(2020, 1, 1),
+                            .has_to = true,
+                            .active_to = ref_ymd(2024, 1, 1)};
     assert_int_equal(zg_stats_builder_add_org(b, &root, &err), ZG_OK);
     assert_int_equal(zg_stats_builder_add_org(b, &gb, &err), ZG_OK);
     zg_stats_snapshot_t *s;
@@ -335,8 +347,8 @@ static void test_engine_matches_reference(void **state)
     zg_stats_result_t res, one;
     assert_int_equal(zg_stats_result_init(&res, s), ZG_OK);
     assert_int_equal(zg_stats_result_init(&one, s), ZG_OK);
-    zg_date_t days[] = {p.as_of, ref_ymd(2024, 6, 30), ref_ymd(2023, 12, 31),
-                        ref_ymd(2012, 11, 8), ref_ymd(1990, 1, 1)};
+    zg_date_t days[] = {p.as_of, ref_ymd(2024, 6, 30), ref_ymd(2023, 12, 31), ref_ymd(2012, 11, 8),
+                        ref_ymd(1990, 1, 1)};
     for (size_t i = 0; i < sizeof days / sizeof days[0]; i++) {
         uint32_t *ref = ref_compute(&d, days[i]);
         assert_int_equal(zg_stats_compute(s, days[i], 1, &one), ZG_OK);
@@ -496,8 +508,8 @@ static void test_builder_refusals(void **state)
     assert_int_equal(zg_stats_builder_add_org(b, &root, &err), ZG_ERR_INVALID); /* duplicate */
     zg_stats_org_in_t bad = {.id = 9, .parent_id = 1, .kind = ZG_STATS_KIND_COUNT};
     assert_int_equal(zg_stats_builder_add_org(b, &bad, &err), ZG_ERR_INVALID);
-    bad = (zg_stats_org_in_t){.id = 9, .parent_id = 1, .has_from = true,
-                              .active_from = ref_ymd(1899, 12, 31)};
+    bad = (zg_stats_org_in_t){
+        .id = 9, .parent_id = 1, .has_from = true, .active_from = ref_ymd(1899, 12, 31)};
     assert_int_equal(zg_stats_builder_add_org(b, &bad, &err), ZG_ERR_INVALID);
     bad = (zg_stats_org_in_t){.id = 0};
     assert_int_equal(zg_stats_builder_add_org(b, &bad, &err), ZG_ERR_INVALID);

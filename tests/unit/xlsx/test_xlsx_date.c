@@ -44,7 +44,7 @@ static void test_serial_1900(void **state)
     expect_serial(36526, false, "2000-01-01");
     expect_serial(45292, false, "2024-01-01");
     expect_serial(45351, false, "2024-02-29");
-    expect_serial(45292.75, false, "2024-01-01"); /* 18:00 the same day */
+    expect_serial(45292.75, false, "2024-01-01");        /* 18:00 the same day */
     expect_serial(45292.999999995, false, "2024-01-02"); /* 23:59:59.9996 → midnight */
     expect_serial(45292.9999999, false, "2024-01-01");   /* 23:59:59.991 */
     expect_serial(2958465, false, "9999-12-31");

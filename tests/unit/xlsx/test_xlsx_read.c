@@ -23,8 +23,8 @@ static uint8_t *zip_of(size_t *len, ...)
     return xt_zip_finish(&z, len);
 }
 
-static void expect_rows(const char *rows, const char *sst, const zg_xlsx_limits_t *lim,
-                        bool types, const char *want)
+static void expect_rows(const char *rows, const char *sst, const zg_xlsx_limits_t *lim, bool types,
+                        const char *want)
 {
     size_t len;
     uint8_t *x = xt_xlsx(rows, sst, &len);
@@ -60,8 +60,7 @@ static void test_cell_types(void **state)
                 "<c r=\"H1\" t=\"d\"><v>2024-03-01T00:00:00</v></c>"
                 "<c r=\"I1\" t=\"s\"><v>1</v></c>"
                 "</row>",
-                "<si><t>姓名</t></si><si><t>18位身份证号110105194912310021</t></si>", NULL,
-                true,
+                "<si><t>姓名</t></si><si><t>18位身份证号110105194912310021</t></si>", NULL, true,
                 "1: A=姓名[s] B=内联文字[s] C=公式结果[s] D=3.25[n] E=-1E-3[n] F=1[b] "
                 "G=#N/A[e] H=2024-03-01T00:00:00[d] I=18位身份证号110105194912310021[s]\n");
 }
@@ -81,8 +80,7 @@ static void test_empty_and_sparse(void **state)
         /* rows and cells without r= follow the previous ones */
         "<row><c><v>a</v></c><c/><c><v>c</v></c></row>"
         "<row><c r=\"C9\"><v>x</v></c><c><v>y</v></c></row>",
-        "<si><t>甲</t></si><si/>", NULL, false,
-        "1: D=4\n7: F=7\n8: A=a C=c\n9: C=x D=y\n");
+        "<si><t>甲</t></si><si/>", NULL, false, "1: D=4\n7: F=7\n8: A=a C=c\n9: C=x D=y\n");
     /* no <sheetData> at all, or an empty one: no rows */
     expect_rows("", NULL, NULL, false, "");
     size_t len;
@@ -152,15 +150,15 @@ static void test_cdata_comments_doctype(void **state)
 static void test_namespace_prefixes_and_whitespace(void **state)
 {
     (void)state;
-    const char *sheet =
-        "<?xml version=\"1.0\"?>\r\n<x:worksheet "
-        "xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">\r\n"
-        "  <x:sheetData>\r\n    <x:row r=\"2\" >\r\n"
-        "      <x:c  r = \"B2\"\n t='s' ><x:v> 0 </x:v></x:c>\n"
-        "      <x:c r=\"C2\" t=\"inlineStr\"><x:is><x:t>前 后 </x:t></x:is></x:c>\n"
-        "    </x:row >\n  </x:sheetData>\n</x:worksheet >";
-    const char *sst = "<x:sst xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
-                      "<x:si><x:t>前缀</x:t></x:si></x:sst>";
+    const char *sheet = "<?xml version=\"1.0\"?>\r\n<x:worksheet "
+                        "xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">\r\n"
+                        "  <x:sheetData>\r\n    <x:row r=\"2\" >\r\n"
+                        "      <x:c  r = \"B2\"\n t='s' ><x:v> 0 </x:v></x:c>\n"
+                        "      <x:c r=\"C2\" t=\"inlineStr\"><x:is><x:t>前 后 </x:t></x:is></x:c>\n"
+                        "    </x:row >\n  </x:sheetData>\n</x:worksheet >";
+    const char *sst =
+        "<x:sst xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+        "<x:si><x:t>前缀</x:t></x:si></x:sst>";
     size_t len;
     uint8_t *x = xt_xlsx_ex(sheet, sst, NULL, &len);
     XT_EXPECT_DUMP(x, len, NULL, false, "2: B=前缀 C=前 后 \n");
@@ -336,11 +334,12 @@ static void test_invalid_utf8(void **state)
     /* a bad shared string fails only the cells that use it */
     expect_rows("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c></row>",
                 "<si><t>\xFF\xFE</t></si><si><t>好</t></si>", NULL, false, "1: A=好\n");
-    expect_fail("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row>",
-                "<si><t>\xFF\xFE</t></si>", NULL, ZG_ERR_INVALID, "xlsx_bad_text");
+    expect_fail("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row>", "<si><t>\xFF\xFE</t></si>",
+                NULL, ZG_ERR_INVALID, "xlsx_bad_text");
 }
 
-/* ---- limits ----------------------------------------------------------------------------------- */
+/* ---- limits -----------------------------------------------------------------------------------
+ */
 
 /* A row with `n` numeric cells A.., with or without r= references. */
 static char *wide_row(uint32_t n, bool refs)
@@ -381,8 +380,7 @@ static void test_column_limit(void **state)
         free(ok);
 
         char *bad = wide_row(257, refs);
-        const char *msg =
-            expect_fail(bad, NULL, NULL, ZG_ERR_TOO_LARGE, "xlsx_too_many_columns");
+        const char *msg = expect_fail(bad, NULL, NULL, ZG_ERR_TOO_LARGE, "xlsx_too_many_columns");
         assert_string_equal(msg, "表格列数过多（超过 256 列）：第 1 行 IW 列有内容");
         free(bad);
     }
@@ -397,8 +395,7 @@ static void test_column_limit(void **state)
                 NULL, &lim, false, "1: A=1\n");
     /* Excel's own last column with the limit raised to it, and one past it */
     lim.max_cols = 16384;
-    expect_rows("<row r=\"1\"><c r=\"XFD1\"><v>x</v></c></row>", NULL, &lim, false,
-                "1: XFD=x\n");
+    expect_rows("<row r=\"1\"><c r=\"XFD1\"><v>x</v></c></row>", NULL, &lim, false, "1: XFD=x\n");
     expect_fail("<row r=\"1\"><c r=\"XFE1\"><v>x</v></c></row>", NULL, &lim, ZG_ERR_TOO_LARGE,
                 "xlsx_too_many_columns");
 }
@@ -473,6 +470,10 @@ static void test_row_limits(void **state)
     const char *msg = expect_fail("<row r=\"4\"><c r=\"A4\"><v>1</v></c></row>", NULL, &lim,
                                   ZG_ERR_TOO_LARGE, "xlsx_too_many_rows");
     assert_string_equal(msg, "表格行数过多（超过 3 行）");
+    /* formatted but empty rows past the limit are no content and are ignored */
+    expect_rows("<row r=\"2\"><c><v>1</v></c></row><row r=\"4\" s=\"1\" customFormat=\"1\">"
+                "<c r=\"A4\" s=\"1\"/></row><row r=\"900000\"/>",
+                NULL, &lim, false, "2: A=1\n");
     /* Excel's last row; one past it is refused even with the limit raised beyond (clamped) */
     lim.max_rows = 5000000;
     expect_rows("<row r=\"1048576\"><c r=\"A1048576\"><v>1</v></c></row>", NULL, &lim, false,
@@ -480,8 +481,8 @@ static void test_row_limits(void **state)
     expect_fail("<row r=\"1048577\"><c r=\"A1048577\"><v>1</v></c></row>", NULL, &lim,
                 ZG_ERR_TOO_LARGE, "xlsx_too_many_rows");
     /* rows must go forward */
-    msg = expect_fail("<row r=\"2\"><c><v>1</v></c></row><row r=\"2\"><c><v>1</v></c></row>",
-                      NULL, NULL, ZG_ERR_INVALID, "xlsx_row_order");
+    msg = expect_fail("<row r=\"2\"><c><v>1</v></c></row><row r=\"2\"><c><v>1</v></c></row>", NULL,
+                      NULL, ZG_ERR_INVALID, "xlsx_row_order");
     assert_string_equal(msg, "第 2 行：行号顺序错误，文件可能已损坏");
     expect_fail("<row r=\"5\"/><row r=\"3\"/>", NULL, NULL, ZG_ERR_INVALID, "xlsx_row_order");
 }
@@ -594,9 +595,9 @@ static void test_shared_string_index(void **state)
 
 /* ---- workbook -------------------------------------------------------------------------------- */
 
-#define WB_HEAD "<workbook " XT_NS " " XT_RNS ">"
+#define WB_HEAD   "<workbook " XT_NS " " XT_RNS ">"
 #define RELS_HEAD "<Relationships " XT_REL_NS ">"
-#define REL(id, type, target)                                                                  \
+#define REL(id, type, target)                                                                      \
     "<Relationship Id=\"" id "\" Type=\"" XT_REL_T type "\" Target=\"" target "\"/>"
 
 static const char SHEET_A[] = "<worksheet><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>甲表"
@@ -620,15 +621,15 @@ static void test_sheet_selection(void **state)
     (void)state;
     size_t len;
     /* the first sheet in tab order, not in file order or rId order */
-    uint8_t *x = zip_of(&len, "xl/workbook.xml",
-                        WB_HEAD "<sheets><sheet name=\"第二\" sheetId=\"2\" r:id=\"rId2\"/>"
-                                "<sheet name=\"第一\" sheetId=\"1\" r:id=\"rId1\"/></sheets>"
-                                "</workbook>",
-                        "xl/_rels/workbook.xml.rels",
-                        RELS_HEAD REL("rId1", "worksheet", "worksheets/sheet1.xml")
-                            REL("rId2", "worksheet", "/xl/worksheets/sheet2.xml") "</Relationships>",
-                        "xl/worksheets/sheet1.xml", SHEET_A, "xl/worksheets/sheet2.xml", SHEET_B,
-                        NULL);
+    uint8_t *x =
+        zip_of(&len, "xl/workbook.xml",
+               WB_HEAD "<sheets><sheet name=\"第二\" sheetId=\"2\" r:id=\"rId2\"/>"
+                       "<sheet name=\"第一\" sheetId=\"1\" r:id=\"rId1\"/></sheets>"
+                       "</workbook>",
+               "xl/_rels/workbook.xml.rels",
+               RELS_HEAD REL("rId1", "worksheet", "worksheets/sheet1.xml")
+                   REL("rId2", "worksheet", "/xl/worksheets/sheet2.xml") "</Relationships>",
+               "xl/worksheets/sheet1.xml", SHEET_A, "xl/worksheets/sheet2.xml", SHEET_B, NULL);
     expect_sheet(x, len, "1: A=乙表\n", "第二");
 
     /* hidden sheets and chartsheets are passed over */
@@ -646,9 +647,10 @@ static void test_sheet_selection(void **state)
 
     /* every sheet hidden: the first one */
     x = zip_of(&len, "xl/workbook.xml",
-               WB_HEAD "<sheets><sheet name=\"甲\" sheetId=\"1\" state=\"veryHidden\" r:id=\"rId1\"/>"
-                       "<sheet name=\"乙\" sheetId=\"2\" state=\"hidden\" r:id=\"rId2\"/></sheets>"
-                       "</workbook>",
+               WB_HEAD
+               "<sheets><sheet name=\"甲\" sheetId=\"1\" state=\"veryHidden\" r:id=\"rId1\"/>"
+               "<sheet name=\"乙\" sheetId=\"2\" state=\"hidden\" r:id=\"rId2\"/></sheets>"
+               "</workbook>",
                "xl/_rels/workbook.xml.rels",
                RELS_HEAD REL("rId1", "worksheet", "worksheets/sheet1.xml")
                    REL("rId2", "worksheet", "worksheets/sheet2.xml") "</Relationships>",
@@ -750,8 +752,8 @@ static void test_open_file_and_progress(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *x = xt_xlsx("<row r=\"1\"><c><v>1</v></c></row><row r=\"2\"><c><v>2</v></c></row>",
-                         NULL, &len);
+    uint8_t *x =
+        xt_xlsx("<row r=\"1\"><c><v>1</v></c></row><row r=\"2\"><c><v>2</v></c></row>", NULL, &len);
     char path[512];
     xt_tmp_path(path, sizeof path);
     FILE *f = fopen(path, "wb");
@@ -803,8 +805,8 @@ static void test_col_name(void **state)
     static const struct {
         uint32_t col;
         const char *name;
-    } cases[] = {{0, "A"},     {25, "Z"},     {26, "AA"},   {51, "AZ"},     {52, "BA"},
-                 {255, "IV"},  {256, "IW"},   {701, "ZZ"},  {702, "AAA"},   {16383, "XFD"},
+    } cases[] = {{0, "A"},     {25, "Z"},     {26, "AA"},       {51, "AZ"},   {52, "BA"},
+                 {255, "IV"},  {256, "IW"},   {701, "ZZ"},      {702, "AAA"}, {16383, "XFD"},
                  {16384, "?"}, {999999, "?"}, {UINT32_MAX, "?"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char buf[4];

@@ -16,8 +16,7 @@ static const char WANT[] = "1: A=姓名 B=42\n";
 
 /* A standard small .xlsx whose worksheet entry is written with `opt` from `sheet`
  * (NULL: the worksheet made of ROWS). */
-static uint8_t *build(const xt_entry_opt_t *opt, const void *sheet, size_t sheet_len,
-                      size_t *len)
+static uint8_t *build(const xt_entry_opt_t *opt, const void *sheet, size_t sheet_len, size_t *len)
 {
     char *doc = xt_sheet(ROWS);
     char *sst = xt_sst(SST);
@@ -29,8 +28,7 @@ static uint8_t *build(const xt_entry_opt_t *opt, const void *sheet, size_t sheet
     memset(&z, 0, sizeof z);
     xt_zip_add(&z, "_rels/.rels", XT_ROOT_RELS, strlen(XT_ROOT_RELS), NULL);
     xt_zip_add(&z, "xl/workbook.xml", XT_WORKBOOK, strlen(XT_WORKBOOK), NULL);
-    xt_zip_add(&z, "xl/_rels/workbook.xml.rels", XT_WORKBOOK_RELS, strlen(XT_WORKBOOK_RELS),
-               NULL);
+    xt_zip_add(&z, "xl/_rels/workbook.xml.rels", XT_WORKBOOK_RELS, strlen(XT_WORKBOOK_RELS), NULL);
     xt_zip_add(&z, "xl/sharedStrings.xml", sst, strlen(sst), NULL);
     xt_zip_add(&z, "xl/worksheets/sheet1.xml", sheet, sheet_len, opt);
     free(doc);
@@ -173,8 +171,8 @@ static void test_corrupt_deflate(void **state)
     size_t len;
     uint8_t *x = build(NULL, NULL, 0, &len);
     uint8_t *c = central(x, len, "xl/worksheets/sheet1.xml");
-    uint32_t off = (uint32_t)c[42] | (uint32_t)c[43] << 8 | (uint32_t)c[44] << 16 |
-                   (uint32_t)c[45] << 24;
+    uint32_t off =
+        (uint32_t)c[42] | (uint32_t)c[43] << 8 | (uint32_t)c[44] << 16 | (uint32_t)c[45] << 24;
     uint32_t csize = (uint32_t)c[20] | (uint32_t)c[21] << 8;
     size_t data = off + 30 + strlen("xl/worksheets/sheet1.xml");
     /* garble every byte in turn: always an error or the right rows, never a crash */

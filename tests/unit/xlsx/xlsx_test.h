@@ -82,14 +82,14 @@ XT_UNUSED static void xt_printf(xt_buf_t *b, const char *fmt, ...)
 
 /* How to write one entry. Zero values mean "the truth": method deflate, real CRC and sizes. */
 typedef struct xt_entry_opt {
-    int method;           /* 0 → deflate (8); -1 → stored (0); other values written as is */
-    bool stored;          /* write the data stored (method 0) */
-    bool fake_crc;        /* write crc instead of the real CRC-32 */
+    int method;    /* 0 → deflate (8); -1 → stored (0); other values written as is */
+    bool stored;   /* write the data stored (method 0) */
+    bool fake_crc; /* write crc instead of the real CRC-32 */
     uint32_t crc;
-    bool fake_usize;      /* write usize instead of the real size */
+    bool fake_usize; /* write usize instead of the real size */
     uint32_t usize;
-    bool raw;             /* `data` is already a raw deflate stream: usize/crc must be given */
-    uint16_t flags;       /* general purpose flags */
+    bool raw;               /* `data` is already a raw deflate stream: usize/crc must be given */
+    uint16_t flags;         /* general purpose flags */
     const char *local_name; /* name in the local header when it should differ */
     uint32_t central_extra_zip64; /* write 0xFFFFFFFF sizes (ZIP64 style) when set */
 } xt_entry_opt_t;
@@ -233,10 +233,10 @@ XT_UNUSED static uint8_t *xt_zip_finish(xt_zip_t *z, size_t *len)
 
 /* ---- minimal .xlsx around hand-written XML --------------------------------------------------- */
 
-#define XT_NS "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\""
-#define XT_RNS "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\""
+#define XT_NS     "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\""
+#define XT_RNS    "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\""
 #define XT_REL_NS "xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\""
-#define XT_REL_T "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+#define XT_REL_T  "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 
 XT_UNUSED static const char XT_WORKBOOK[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
@@ -294,8 +294,7 @@ XT_UNUSED static uint8_t *xt_xlsx_ex(const char *sheet_xml, const char *sst_xml,
     xt_zip_add(&z, "_rels/.rels", XT_ROOT_RELS, strlen(XT_ROOT_RELS), NULL);
     const char *wb = workbook_xml ? workbook_xml : XT_WORKBOOK;
     xt_zip_add(&z, "xl/workbook.xml", wb, strlen(wb), NULL);
-    xt_zip_add(&z, "xl/_rels/workbook.xml.rels", XT_WORKBOOK_RELS, strlen(XT_WORKBOOK_RELS),
-               NULL);
+    xt_zip_add(&z, "xl/_rels/workbook.xml.rels", XT_WORKBOOK_RELS, strlen(XT_WORKBOOK_RELS), NULL);
     xt_zip_add(&z, "xl/worksheets/sheet1.xml", sheet_xml, strlen(sheet_xml), NULL);
     if (sst_xml)
         xt_zip_add(&z, "xl/sharedStrings.xml", sst_xml, strlen(sst_xml), NULL);
@@ -366,33 +365,33 @@ XT_UNUSED static char *xt_dump(const void *data, size_t len, int *rc, zg_error_t
 }
 
 /* Expects the file to read successfully and to dump to `want`. */
-#define XT_EXPECT_DUMP(data, len, lim, types, want)                                            \
-    do {                                                                                       \
-        int rc_;                                                                               \
-        zg_error_t err_;                                                                       \
-        char *got_ = xt_dump_lim((data), (len), (lim), (types), &rc_, &err_);                  \
-        if (!got_)                                                                             \
-            fail_msg("read failed: %d %s %s | %s", rc_, err_.code, err_.message, err_.detail); \
-        assert_string_equal(got_, (want));                                                     \
-        free(got_);                                                                            \
+#define XT_EXPECT_DUMP(data, len, lim, types, want)                                                \
+    do {                                                                                           \
+        int rc_;                                                                                   \
+        zg_error_t err_;                                                                           \
+        char *got_ = xt_dump_lim((data), (len), (lim), (types), &rc_, &err_);                      \
+        if (!got_)                                                                                 \
+            fail_msg("read failed: %d %s %s | %s", rc_, err_.code, err_.message, err_.detail);     \
+        assert_string_equal(got_, (want));                                                         \
+        free(got_);                                                                                \
     } while (0)
 
 /* Expects reading to fail with `status` and err->code `code`; returns nothing but leaves the
  * message in the caller's `msg_out` (char[384]) when it is not NULL. */
-#define XT_EXPECT_FAIL(data, len, lim, want_status, want_code, msg_out)                       \
-    do {                                                                                       \
-        int rc_;                                                                               \
-        zg_error_t err_;                                                                       \
-        char *got_ = xt_dump_lim((data), (len), (lim), false, &rc_, &err_);                    \
-        if (got_)                                                                              \
-            fail_msg("read succeeded, expected %s:\n%s", (want_code), got_);                   \
-        if (rc_ != (want_status) || strcmp(err_.code, (want_code)) != 0)                       \
-            fail_msg("expected %d %s, got %d %s %s | %s", (want_status), (want_code), rc_,     \
-                     err_.code, err_.message, err_.detail);                                    \
-        assert_true(err_.message[0] != '\0');                                                  \
-        char *mo_ = (msg_out);                                                                 \
-        if (mo_)                                                                               \
-            memcpy(mo_, err_.message, sizeof err_.message);                                    \
+#define XT_EXPECT_FAIL(data, len, lim, want_status, want_code, msg_out)                            \
+    do {                                                                                           \
+        int rc_;                                                                                   \
+        zg_error_t err_;                                                                           \
+        char *got_ = xt_dump_lim((data), (len), (lim), false, &rc_, &err_);                        \
+        if (got_)                                                                                  \
+            fail_msg("read succeeded, expected %s:\n%s", (want_code), got_);                       \
+        if (rc_ != (want_status) || strcmp(err_.code, (want_code)) != 0)                           \
+            fail_msg("expected %d %s, got %d %s %s | %s", (want_status), (want_code), rc_,         \
+                     err_.code, err_.message, err_.detail);                                        \
+        assert_true(err_.message[0] != '\0');                                                      \
+        char *mo_ = (msg_out);                                                                     \
+        if (mo_)                                                                                   \
+            memcpy(mo_, err_.message, sizeof err_.message);                                        \
     } while (0)
 
 /* ---- files ----------------------------------------------------------------------------------- */

@@ -1,0 +1,695 @@
+/* member_api.c — HTTP handlers of the member module (docs/api-members.md): parse, call
+ * member.c, render. Routes need member:read or member:write; every route whose path names a
+ * member declares .scope with the member's org, and every route whose path names an org
+ * declares the org scope, so the server answers 404 with no data outside the caller's subtree
+ * before a handler runs. Org ids from bodies and query strings are checked with
+ * zg_scope_require; the logic checks scope again.
+ *
+ * Personal data: the ID number and phone come back in clear only to holders of
+ * member:read_pii; everyone else sees the masked forms. The detail view of one member is a
+ * full-record read and appends "member.view" to the audit log. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/utf8.h"
+#include "core/validate.h"
+#include "db/db.h"
+#include "http/auth.h"
+#include "http/json.h"
+#include "http/request.h"
+#include "http/router.h"
+#include "modules/dict/dict.h"
+#include "modules/member/member.h"
+
+#define PAGE_SIZE_DEFAULT 20
+#define DATE_MIN          (-62091) /* 1800-01-01 */
+#define DATE_MAX          47481    /* 2099-12-31 */
+
+static const zg_scope_spec_t member_scope = {"id", "SELECT org_id FROM membership WHERE id = $1"};
+static const zg_scope_spec_t org_scope = {"id", NULL};
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+
+static int64_t home(const zg_req_t *r)
+{
+    return r->who->home_org_id;
+}
+
+static bool can_pii(const zg_req_t *r)
+{
+    return zg_principal_can(r->who, "member:read_pii");
+}
+
+static zg_member_op_t op_for(zg_req_t *r)
+{
+    zg_member_actor_t actor = {
+        .account_id = r->who->account_id, .username = r->who->username, .ip = r->client_ip};
+    zg_member_op_t op;
+    zg_member_op_init(&op, &r->arena, home(r), &actor);
+    return op;
+}
+
+static int64_t path_id(zg_req_t *r)
+{
+    const char *v = zg_req_param(r, "id");
+    char *end = NULL;
+    long long id = v ? strtoll(v, &end, 10) : 0;
+    return (!v || !*v || *end || id <= 0 || strlen(v) > 19) ? 0 : (int64_t)id;
+}
+
+static int bad_param(zg_req_t *r, const char *name, const char *message)
+{
+    json_t *f = json_object();
+    json_object_set_new(f, name, json_string(message));
+    return zg_reply_error(r, 400, "invalid_fields", "提交的内容有误，请按提示修改", f);
+}
+
+static int query_int(zg_req_t *r, const char *name, int64_t lo, int64_t hi, int64_t def,
+                     int64_t *out)
+{
+    const char *v = zg_req_query(r, name);
+    if (!v || !*v) {
+        *out = def;
+        return 0;
+    }
+    char *end = NULL;
+    long long n = strtoll(v, &end, 10);
+    if (*end || strlen(v) > 19 || n < lo || n > hi) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "应为 %lld 到 %lld 之间的整数", (long long)lo, (long long)hi);
+        bad_param(r, name, msg);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+static int query_date(zg_req_t *r, const char *name, zg_date_t *out)
+{
+    const char *v = zg_req_query(r, name);
+    *out = ZG_MEMBER_NO_DATE;
+    if (!v || !*v)
+        return 0;
+    if (zg_date_parse(v, out)) {
+        bad_param(r, name, "日期格式应为 YYYY-MM-DD");
+        return -1;
+    }
+    return 0;
+}
+
+/* A code of `table` (NULL when absent); *index (may be NULL) gets its position. */
+static int query_code(zg_req_t *r, const char *name, const zg_member_label_t *table,
+                      const char **out, int *index)
+{
+    const char *v = zg_req_query(r, name);
+    *out = NULL;
+    if (index)
+        *index = -1;
+    if (!v || !*v)
+        return 0;
+    for (int i = 0; table[i].code; i++)
+        if (!strcmp(table[i].code, v)) {
+            *out = v;
+            if (index)
+                *index = i;
+            return 0;
+        }
+    bad_param(r, name, "取值不正确");
+    return -1;
+}
+
+static json_t *jstr(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *jdate(zg_date_t d)
+{
+    char buf[ZG_DATE_STR_SIZE];
+    if (d == ZG_MEMBER_NO_DATE || zg_date_format(d, buf))
+        return json_null();
+    return json_string(buf);
+}
+
+static const zg_member_label_t GENDER_LABELS[] = {{"1", "男"}, {"2", "女"}, {NULL, NULL}};
+
+static json_t *member_json(const zg_member_t *m, bool pii)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "id", json_integer(m->id));
+    json_object_set_new(j, "person_id", json_integer(m->person_id));
+    json_object_set_new(j, "name", jstr(m->name));
+    json_object_set_new(j, "gender", jstr(m->gender));
+    json_object_set_new(j, "gender_label", jstr(zg_member_label(GENDER_LABELS, m->gender)));
+    json_object_set_new(j, "ethnicity", jstr(m->ethnicity));
+    json_object_set_new(j, "birth_date", jdate(m->birth_date));
+    int age = 0;
+    json_object_set_new(j, "age",
+                        m->birth_date != ZG_MEMBER_NO_DATE &&
+                                !zg_date_age_at(m->birth_date, zg_date_today(), &age)
+                            ? json_integer(age)
+                            : json_null());
+    json_object_set_new(j, "id_number", jstr(pii ? m->id_number : m->id_number_masked));
+    json_object_set_new(j, "phone", jstr(pii ? m->phone : m->phone_masked));
+    json_object_set_new(j, "pii", json_boolean(pii));
+    json_object_set_new(j, "education", jstr(m->education));
+    json_object_set_new(j, "degree", jstr(m->degree));
+    json_object_set_new(j, "native_place", jstr(m->native_place));
+    json_object_set_new(j, "work_start_date", jdate(m->work_start_date));
+    json_object_set_new(j, "occupation", jstr(m->occupation));
+    json_object_set_new(j, "occupation_label",
+                        jstr(zg_member_label(zg_member_occupations, m->occupation)));
+    json_object_set_new(j, "org_id", json_integer(m->org_id));
+    json_object_set_new(j, "org_name", jstr(m->org_name));
+    json_object_set_new(j, "status", jstr(m->status));
+    json_object_set_new(j, "status_label", jstr(zg_member_label(zg_member_statuses, m->status)));
+    json_object_set_new(j, "dues_category", jstr(m->dues_category));
+    json_object_set_new(j, "dues_category_label",
+                        jstr(zg_member_label(zg_member_dues_categories, m->dues_category)));
+    json_object_set_new(j, "joined_on", jdate(m->joined_on));
+    json_object_set_new(j, "probation_end", jdate(m->probation_end));
+    json_object_set_new(j, "standing_since", jdate(m->standing_since));
+    json_object_set_new(j, "extended", json_boolean(m->extended));
+    json_object_set_new(j, "mobile", json_boolean(m->mobile));
+    json_object_set_new(j, "lost_contact_since", jdate(m->lost_contact_since));
+    json_object_set_new(j, "suspended_on", jdate(m->suspended_on));
+    json_object_set_new(j, "created_at", jstr(m->created_at));
+    json_object_set_new(j, "updated_at", jstr(m->updated_at));
+    return j;
+}
+
+static json_t *event_json(const zg_member_event_t *e)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "id", json_integer(e->id));
+    json_object_set_new(j, "kind", jstr(e->kind));
+    json_object_set_new(j, "kind_label", jstr(zg_member_label(zg_member_event_kinds, e->kind)));
+    json_object_set_new(j, "on_date", jdate(e->on_date));
+    json_object_set_new(
+        j, "org",
+        e->org_id ? json_pack("{s:I, s:s?}", "id", (json_int_t)e->org_id, "name", e->org_name)
+                  : json_null());
+    json_object_set_new(j, "from_org",
+                        e->from_org_id ? json_pack("{s:I, s:s?}", "id", (json_int_t)e->from_org_id,
+                                                   "name", e->from_org_name)
+                                       : json_null());
+    json_object_set_new(j, "note", jstr(e->note));
+    json_object_set_new(j, "username", jstr(e->username));
+    json_object_set_new(j, "created_at", jstr(e->created_at));
+    return j;
+}
+
+static json_t *counts_json(const zg_member_counts_t *k)
+{
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "probationary",
+                     (json_int_t)k->probationary, "full", (json_int_t)k->full, "total",
+                     (json_int_t)k->total, "suspended", (json_int_t)k->suspended, "removed",
+                     (json_int_t)k->removed, "deceased", (json_int_t)k->deceased, "transferred_out",
+                     (json_int_t)k->transferred_out);
+}
+
+/* Answers the failure of a write: 422 with the findings for a rule violation, the field's
+ * message for a bad field, else the error's own status. */
+static int reply_op_error(zg_req_t *r, const zg_member_op_t *op, const zg_error_t *err)
+{
+    if (!strcmp(err->code, "rule_violation")) {
+        json_t *body =
+            json_pack("{s:s, s:s, s:o, s:o}", "code", "rule_violation", "message", err->message,
+                      "fields", json_object(), "findings", zg_findings_json(&op->findings));
+        json_t *fields = json_object_get(body, "fields");
+        for (int i = 0; i < op->findings.n; i++) {
+            const zg_finding_t *f = &op->findings.items[i];
+            if (f->field && f->rule->severity == ZG_SEV_BLOCK && !json_object_get(fields, f->field))
+                json_object_set_new(fields, f->field,
+                                    json_string(f->message ? f->message : f->rule->text));
+        }
+        if (op->existing_id)
+            json_object_set_new(body, "existing_id", json_integer(op->existing_id));
+        return zg_reply_json(r, 422, body);
+    }
+    if (op->bad_field && (err->status == ZG_ERR_INVALID || err->status == ZG_ERR_CONFLICT ||
+                          err->status == ZG_ERR_NOT_FOUND)) {
+        json_t *f = json_object();
+        json_object_set_new(f, op->bad_field, json_string(err->message));
+        const char *msg = err->status == ZG_ERR_INVALID && !strcmp(err->code, "invalid_fields")
+                              ? "提交的内容有误，请按提示修改"
+                              : err->message;
+        return zg_reply_error(r, zg_http_status_for(err->status), err->code, msg, f);
+    }
+    return zg_reply_err(r, err);
+}
+
+/* ---- detail --------------------------------------------------------------------------------- */
+
+/* The member with its history; `findings` NULL for a plain read (which is audited as a
+ * full-record view), else those of the write just made. */
+static int reply_detail(zg_req_t *r, int status, int64_t id, const zg_findings_t *findings)
+{
+    zg_conn_t *c = zg_req_db(r);
+    if (!c)
+        return ZG_OK;
+    zg_error_t err;
+    zg_member_t m;
+    bool pii = can_pii(r);
+    zg_member_op_t op = op_for(r);
+    int rc = findings ? zg_member_get(c, &r->arena, home(r), id, pii, &m, &err)
+                      : zg_member_view(c, &op, id, pii, &m, &err);
+    if (rc)
+        return zg_reply_err(r, &err);
+    zg_member_event_t *ev;
+    size_t n;
+    if (zg_member_events(c, &r->arena, home(r), id, &ev, &n, &err))
+        return zg_reply_err(r, &err);
+    json_t *j = member_json(&m, pii);
+    struct {
+        const char *dict, *code, *key;
+    } labels[] = {{"ethnicity", m.ethnicity, "ethnicity_label"},
+                  {"education", m.education, "education_label"},
+                  {"degree", m.degree, "degree_label"}};
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
+        const char *label = NULL;
+        if (labels[i].code &&
+            zg_dict_label(c, &r->arena, labels[i].dict, labels[i].code, &label, &err))
+            label = NULL;
+        json_object_set_new(j, labels[i].key, jstr(label));
+    }
+    int edu = zg_member_edu_category(m.education);
+    json_object_set_new(j, "education_category",
+                        edu >= 0 ? json_string(zg_member_edu_categories[edu].code) : json_null());
+    int band =
+        m.birth_date != ZG_MEMBER_NO_DATE ? zg_member_age_band(m.birth_date, zg_date_today()) : -1;
+    json_object_set_new(j, "age_band",
+                        band >= 0 ? json_string(zg_member_age_bands[band].code) : json_null());
+    json_object_set_new(
+        j, "join_period",
+        m.joined_on != ZG_MEMBER_NO_DATE
+            ? json_string(zg_member_join_periods[zg_member_join_period(m.joined_on)].code)
+            : json_null());
+    json_t *events = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(events, event_json(&ev[i]));
+    json_object_set_new(j, "events", events);
+    zg_findings_t none;
+    zg_findings_init(&none, &r->arena);
+    json_object_set_new(j, "findings", zg_findings_json(findings ? findings : &none));
+    return zg_reply_json(r, status, j);
+}
+
+/* GET /api/v1/members/{id} */
+static int get_member(zg_req_t *r)
+{
+    return reply_detail(r, 200, path_id(r), NULL);
+}
+
+/* GET /api/v1/members/{id}/events */
+static int get_events(zg_req_t *r)
+{
+    zg_conn_t *c = zg_req_db(r);
+    if (!c)
+        return ZG_OK;
+    zg_error_t err;
+    zg_member_event_t *ev;
+    size_t n;
+    if (zg_member_events(c, &r->arena, home(r), path_id(r), &ev, &n, &err))
+        return zg_reply_err(r, &err);
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(items, event_json(&ev[i]));
+    return zg_reply_json(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)n));
+}
+
+/* ---- lists ------------------------------------------------------------------------------- */
+
+/* Reads the list filters of the query string into q. Answers 400 and returns -1 on a bad one. */
+static int read_filters(zg_req_t *r, zg_member_query_t *q, int64_t *page, int64_t *size)
+{
+    zg_member_query_init(q);
+    const char *code;
+    int64_t mobile, lost;
+    if (query_date(r, "as_of", &q->as_of) ||
+        query_code(r, "dues_category", zg_member_dues_categories, &q->dues_category, NULL) ||
+        query_code(r, "occupation", zg_member_occupations, &q->occupation, NULL) ||
+        query_code(r, "age_band", zg_member_age_bands, &code, &q->age_band) ||
+        query_code(r, "education", zg_member_edu_categories, &code, &q->edu) ||
+        query_code(r, "join_period", zg_member_join_periods, &code, &q->join_period) ||
+        query_int(r, "mobile", 0, 1, -1, &mobile) ||
+        query_int(r, "lost_contact", 0, 1, -1, &lost) ||
+        query_int(r, "page", 1, 1000000, 1, page) ||
+        query_int(r, "page_size", 1, ZG_MEMBER_PAGE_MAX, PAGE_SIZE_DEFAULT, size))
+        return -1;
+    q->mobile = (int)mobile;
+    q->lost_contact = (int)lost;
+    const char *st = zg_req_query(r, "status");
+    if (st && *st) {
+        if (strcmp(st, "current") && strcmp(st, "all") && !zg_member_label(zg_member_statuses, st))
+            return bad_param(r, "status", "应为 current、all 或一种党员状态"), -1;
+        q->status = st;
+    }
+    const char *g = zg_req_query(r, "gender");
+    if (g && *g) {
+        if (strcmp(g, "1") && strcmp(g, "2"))
+            return bad_param(r, "gender", "应为 1（男）或 2（女）"), -1;
+        q->gender = g;
+    }
+    const char *text = zg_req_query(r, "q");
+    if (text && *text) {
+        size_t chars = 0;
+        if (zg_utf8_strlen(text, strlen(text), &chars) || chars > ZG_MEMBER_Q_MAX)
+            return bad_param(r, "q", "应为不超过50个字的文本"), -1;
+        q->q = text;
+    }
+    const char *idn = zg_req_query(r, "id_number");
+    if (idn && *idn) {
+        zg_error_t e;
+        if (zg_idnum_check(idn, NULL, &e))
+            return bad_param(r, "id_number", e.message), -1;
+        q->id_number = idn;
+    }
+    const char *sort = zg_req_query(r, "sort");
+    if (sort && *sort) {
+        q->desc = sort[0] == '-';
+        const char *key = q->desc ? sort + 1 : sort;
+        if (strcmp(key, "name") && strcmp(key, "joined_on") && strcmp(key, "birth_date") &&
+            strcmp(key, "org"))
+            return bad_param(r, "sort", "应为 name、joined_on、birth_date 或 org（前加 - 为倒序）"),
+                   -1;
+        q->sort = key;
+    }
+    q->offset = (*page - 1) * *size;
+    q->limit = (int)*size;
+    return 0;
+}
+
+static int reply_list(zg_req_t *r, const zg_member_query_t *q, int64_t page, int64_t size)
+{
+    zg_conn_t *c = zg_req_db(r);
+    if (!c)
+        return ZG_OK;
+    zg_error_t err;
+    zg_member_list_t l;
+    bool pii = can_pii(r);
+    if (zg_member_list(c, &r->arena, home(r), q, pii, &l, &err))
+        return zg_reply_err(r, &err);
+    json_t *items = json_array();
+    for (size_t i = 0; i < l.n; i++)
+        json_array_append_new(items, member_json(&l.items[i], pii));
+    json_t *body = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)l.total,
+                             "page", (json_int_t)page, "page_size", (json_int_t)size);
+    json_object_set_new(body, "as_of", jdate(q->as_of));
+    return zg_reply_json(r, 200, body);
+}
+
+/* GET /api/v1/members?org_id=&… */
+static int list_members(zg_req_t *r)
+{
+    zg_member_query_t q;
+    int64_t page, size, org;
+    if (read_filters(r, &q, &page, &size) || query_int(r, "org_id", 1, INT64_MAX, 0, &org))
+        return ZG_OK;
+    if (org && zg_scope_require(r, org))
+        return ZG_OK;
+    q.org_id = org;
+    return reply_list(r, &q, page, size);
+}
+
+/* GET /api/v1/orgs/{id}/members?as_of=&subtree=&… */
+static int list_org_members(zg_req_t *r)
+{
+    zg_member_query_t q;
+    int64_t page, size, subtree;
+    if (read_filters(r, &q, &page, &size) || query_int(r, "subtree", 0, 1, 0, &subtree))
+        return ZG_OK;
+    q.org_id = path_id(r);
+    q.direct_only = subtree == 0;
+    return reply_list(r, &q, page, size);
+}
+
+/* GET /api/v1/orgs/{id}/member-counts?as_of= */
+static int get_counts(zg_req_t *r)
+{
+    zg_date_t as_of;
+    if (query_date(r, "as_of", &as_of))
+        return ZG_OK;
+    zg_conn_t *c = zg_req_db(r);
+    if (!c)
+        return ZG_OK;
+    zg_error_t err;
+    zg_member_org_counts_t k;
+    if (zg_member_counts(c, &r->arena, home(r), path_id(r), as_of, &k, &err))
+        return zg_reply_err(r, &err);
+    json_t *children = json_array();
+    for (size_t i = 0; i < k.nchildren; i++)
+        json_array_append_new(
+            children, json_pack("{s:I, s:s, s:s, s:o}", "org_id", (json_int_t)k.children[i].org_id,
+                                "name", k.children[i].name ? k.children[i].name : "", "kind",
+                                k.children[i].kind ? k.children[i].kind : "", "subtree",
+                                counts_json(&k.children[i].subtree)));
+    json_t *body = json_pack("{s:I, s:o, s:o, s:o, s:o}", "org_id", (json_int_t)k.org_id, "as_of",
+                             jdate(as_of), "direct", counts_json(&k.direct), "subtree",
+                             counts_json(&k.subtree), "children", children);
+    return zg_reply_json(r, 200, body);
+}
+
+/* GET /api/v1/members/meta */
+static json_t *labels_json(const zg_member_label_t *t)
+{
+    json_t *a = json_array();
+    for (; t->code; t++)
+        json_array_append_new(a, json_pack("{s:s, s:s}", "code", t->code, "label", t->label));
+    return a;
+}
+
+static int get_meta(zg_req_t *r)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "statuses", labels_json(zg_member_statuses));
+    json_object_set_new(j, "event_kinds", labels_json(zg_member_event_kinds));
+    json_object_set_new(j, "dues_categories", labels_json(zg_member_dues_categories));
+    json_object_set_new(j, "occupations", labels_json(zg_member_occupations));
+    json_object_set_new(j, "age_bands", labels_json(zg_member_age_bands));
+    json_object_set_new(j, "education_categories", labels_json(zg_member_edu_categories));
+    json_object_set_new(j, "join_periods", labels_json(zg_member_join_periods));
+    json_object_set_new(j, "genders", labels_json(GENDER_LABELS));
+    return zg_reply_json(r, 200, j);
+}
+
+/* ---- writes --------------------------------------------------------------------------------- */
+
+typedef struct member_body {
+    zg_member_input_t in;
+    int32_t birth, work, joined, converted;
+    bool p_name, p_gender, p_eth, p_birth, p_id, p_phone, p_edu, p_deg, p_native, p_work, p_occ,
+        p_org, p_dues, p_joined, p_conv, p_first, p_note;
+} member_body_t;
+
+static int read_member_body(zg_req_t *r, member_body_t *b, bool create)
+{
+    memset(b, 0, sizeof *b);
+    zg_member_input_t *in = &b->in;
+    zg_field_t fields[] = {
+        {"name", "姓名", ZG_F_STRING, false, 0, ZG_MEMBER_NAME_MAX, &in->name, &b->p_name},
+        {"gender", "性别", ZG_F_STRING, false, 0, 2, &in->gender, &b->p_gender},
+        {"ethnicity", "民族", ZG_F_STRING, false, 0, ZG_MEMBER_CODE_MAX, &in->ethnicity, &b->p_eth},
+        {"birth_date", "出生日期", ZG_F_DATE, false, DATE_MIN, DATE_MAX, &b->birth, &b->p_birth},
+        {"id_number", "身份证号", ZG_F_STRING, false, 0, 32, &in->id_number, &b->p_id},
+        {"phone", "手机号码", ZG_F_STRING, false, 0, 20, &in->phone, &b->p_phone},
+        {"education", "学历", ZG_F_STRING, false, 0, ZG_MEMBER_CODE_MAX, &in->education, &b->p_edu},
+        {"degree", "学位", ZG_F_STRING, false, 0, ZG_MEMBER_CODE_MAX, &in->degree, &b->p_deg},
+        {"native_place", "籍贯", ZG_F_STRING, false, 0, ZG_MEMBER_NATIVE_PLACE_MAX,
+         &in->native_place, &b->p_native},
+        {"work_start_date", "参加工作日期", ZG_F_DATE, false, DATE_MIN, DATE_MAX, &b->work,
+         &b->p_work},
+        {"occupation", "职业", ZG_F_STRING, false, 0, ZG_MEMBER_CODE_MAX, &in->occupation,
+         &b->p_occ},
+        {"dues_category", "党费类别", ZG_F_STRING, false, 0, ZG_MEMBER_CODE_MAX, &in->dues_category,
+         &b->p_dues},
+        /* create only; on PATCH they are refused with a pointer to the events */
+        {"org_id", "所在党组织", ZG_F_INT, false, 1, INT64_MAX, &in->org_id, &b->p_org},
+        {"joined_on", "入党日期", ZG_F_DATE, false, DATE_MIN, DATE_MAX, &b->joined, &b->p_joined},
+        {"converted_on", "转正日期", ZG_F_DATE, false, DATE_MIN, DATE_MAX, &b->converted,
+         &b->p_conv},
+        {"first_event", "入党方式", ZG_F_STRING, false, 0, 16, &in->first_event, &b->p_first},
+        {"note", "说明", ZG_F_STRING, false, 0, ZG_MEMBER_NOTE_MAX, &in->note, &b->p_note},
+    };
+    int n = (int)(sizeof fields / sizeof fields[0]);
+    if (!create)
+        n -= 2; /* first_event, note */
+    int rc = zg_json_read(r, fields, n);
+    if (rc)
+        return rc;
+    unsigned set = 0;
+#define SET(flag, bit)                                                                             \
+    if (b->flag)                                                                                   \
+        set |= (bit);
+    SET(p_name, ZG_MEMBER_SET_NAME)
+    SET(p_gender, ZG_MEMBER_SET_GENDER)
+    SET(p_eth, ZG_MEMBER_SET_ETHNICITY)
+    SET(p_birth, ZG_MEMBER_SET_BIRTH_DATE)
+    SET(p_id, ZG_MEMBER_SET_ID_NUMBER)
+    SET(p_phone, ZG_MEMBER_SET_PHONE)
+    SET(p_edu, ZG_MEMBER_SET_EDUCATION)
+    SET(p_deg, ZG_MEMBER_SET_DEGREE)
+    SET(p_native, ZG_MEMBER_SET_NATIVE_PLACE)
+    SET(p_work, ZG_MEMBER_SET_WORK_START)
+    SET(p_occ, ZG_MEMBER_SET_OCCUPATION)
+    SET(p_org, ZG_MEMBER_SET_ORG)
+    SET(p_dues, ZG_MEMBER_SET_DUES_CATEGORY)
+    SET(p_joined, ZG_MEMBER_SET_JOINED_ON)
+    SET(p_conv, ZG_MEMBER_SET_CONVERTED_ON)
+#undef SET
+    in->set = set;
+    in->birth_date = b->p_birth ? b->birth : ZG_MEMBER_NO_DATE;
+    in->work_start_date = b->p_work ? b->work : ZG_MEMBER_NO_DATE;
+    in->joined_on = b->p_joined ? b->joined : ZG_MEMBER_NO_DATE;
+    in->converted_on = b->p_conv ? b->converted : ZG_MEMBER_NO_DATE;
+    if (in->first_event && !*in->first_event)
+        in->first_event = NULL;
+    return ZG_OK;
+}
+
+/* POST /api/v1/members */
+static int create_member(zg_req_t *r)
+{
+    member_body_t b;
+    if (read_member_body(r, &b, true))
+        return ZG_OK;
+    if (b.p_org && zg_scope_require(r, b.in.org_id))
+        return ZG_OK;
+    zg_conn_t *c = zg_req_db(r);
+    if (!c)
+        return ZG_OK;
+    zg_member_op_t op = op_for(r);
+    zg_error_t err;
+    int64_t id = 0;
+    if (zg_member_create(c, &op, &b.in, &id, &err))
+        return reply_op_error(r, &op, &err);
+    return reply_detail(r, 201, id, &op.findings);
+}
+
+/* PATCH /api/v1/members/{id} */
+static int update_member(zg_req_t *r)
+{
+    member_body_t b;
+    if (read_member_body(r, &b, false))
+        return ZG_OK;
+    zg_conn_t *c = zg_req_db(r);
+    if (!c)
+        return ZG_OK;
+    zg_member_op_t op = op_for(r);
+    zg_error_t err;
+    int64_t id = path_id(r);
+    if (zg_member_update(c, &op, id, &b.in, &err))
+        return reply_op_error(r, &op, &err);
+    return reply_detail(r, 200, id, &op.findings);
+}
+
+/* POST /api/v1/members/{id}/events {"kind","on_date","note",…} */
+static int add_event(zg_req_t *r)
+{
+    zg_member_event_input_t ev = {.on_date = ZG_MEMBER_NO_DATE};
+    int32_t on = 0, joined = 0, pend = 0, standing = 0;
+    int64_t months = 0;
+    bool p_on = false, p_joined = false, p_pend = false, p_standing = false;
+    const zg_field_t fields[] = {
+        {"kind", "变动类型", ZG_F_STRING, true, 1, 32, &ev.kind, NULL},
+        {"on_date", "变动日期", ZG_F_DATE, false, DATE_MIN, DATE_MAX, &on, &p_on},
+        {"note", "说明", ZG_F_STRING, false, 0, ZG_MEMBER_NOTE_MAX, &ev.note, NULL},
+        {"to_org_id", "调入党组织", ZG_F_INT, false, 1, INT64_MAX, &ev.to_org_id, NULL},
+        {"extension_months", "延长月数", ZG_F_INT, false, 0, 120, &months, NULL},
+        {"joined_on", "入党日期", ZG_F_DATE, false, DATE_MIN, DATE_MAX, &joined, &p_joined},
+        {"probation_end", "预备期满日期", ZG_F_DATE, false, DATE_MIN, DATE_MAX, &pend, &p_pend},
+        {"standing_since", "党龄起算日期", ZG_F_DATE, false, DATE_MIN, DATE_MAX, &standing,
+         &p_standing},
+    };
+    if (zg_json_read(r, fields, (int)(sizeof fields / sizeof fields[0])))
+        return ZG_OK;
+    if (!zg_member_label(zg_member_event_kinds, ev.kind) || !strcmp(ev.kind, "joined"))
+        return bad_param(r, "kind", "变动类型无效");
+    if (ev.to_org_id && zg_scope_require(r, ev.to_org_id))
+        return ZG_OK;
+    if (p_on)
+        ev.on_date = on;
+    ev.extension_months = (int)months;
+    if (p_joined) {
+        ev.set |= ZG_MEMBER_EVSET_JOINED_ON;
+        ev.joined_on = joined;
+    }
+    if (p_pend) {
+        ev.set |= ZG_MEMBER_EVSET_PROBATION_END;
+        ev.probation_end = pend;
+    }
+    if (p_standing) {
+        ev.set |= ZG_MEMBER_EVSET_STANDING_SINCE;
+        ev.standing_since = standing;
+    }
+    zg_conn_t *c = zg_req_db(r);
+    if (!c)
+        return ZG_OK;
+    zg_member_op_t op = op_for(r);
+    zg_error_t err;
+    int64_t id = path_id(r);
+    if (zg_member_event(c, &op, id, &ev, NULL, &err))
+        return reply_op_error(r, &op, &err);
+    return reply_detail(r, 201, id, &op.findings);
+}
+
+/* ---- routes --------------------------------------------------------------------------------- */
+
+int zg_member_routes(zg_router_t *rt)
+{
+    static const zg_route_t routes[] = {
+        {.method = "GET",
+         .pattern = "/api/v1/members",
+         .handler = list_members,
+         .summary = "查询本级及下级党组织的党员（筛选、按身份证号精确查找、排序、分页）",
+         .perm = "member:read"},
+        {.method = "POST",
+         .pattern = "/api/v1/members",
+         .handler = create_member,
+         .summary = "登记党员（按规则校验，违反必须遵守的规定时不保存并说明依据）",
+         .perm = "member:write"},
+        {.method = "GET",
+         .pattern = "/api/v1/members/meta",
+         .handler = get_meta,
+         .summary = "党员状态、变动类型、党费类别、职业、年龄段、学历类别、入党时间段的代码与名称",
+         .perm = "member:read"},
+        {.method = "GET",
+         .pattern = "/api/v1/members/{id}",
+         .handler = get_member,
+         .summary = "党员详情及全部变动记录（查看完整信息记入审计日志）",
+         .perm = "member:read",
+         .scope = &member_scope},
+        {.method = "PATCH",
+         .pattern = "/api/v1/members/{id}",
+         .handler = update_member,
+         .summary = "修改党员基本信息",
+         .perm = "member:write",
+         .scope = &member_scope},
+        {.method = "GET",
+         .pattern = "/api/v1/members/{id}/events",
+         .handler = get_events,
+         .summary = "党员变动记录",
+         .perm = "member:read",
+         .scope = &member_scope},
+        {.method = "POST",
+         .pattern = "/api/v1/members/{id}/events",
+         .handler = add_event,
+         .summary = "办理党员变动（转正、延长预备期、组织关系调整、停止党籍等）",
+         .perm = "member:write",
+         .scope = &member_scope},
+        {.method = "GET",
+         .pattern = "/api/v1/orgs/{id}/members",
+         .handler = list_org_members,
+         .summary = "某党组织的党员（as_of 指定日期时为当日在该组织的党员）",
+         .perm = "member:read",
+         .scope = &org_scope},
+        {.method = "GET",
+         .pattern = "/api/v1/orgs/{id}/member-counts",
+         .handler = get_counts,
+         .summary = "某党组织本级及下级的党员人数（按状态，可指定日期）",
+         .perm = "member:read",
+         .scope = &org_scope},
+    };
+    return ZG_ROUTES(rt, routes);
+}
