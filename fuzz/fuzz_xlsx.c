@@ -18,14 +18,8 @@
 #include "core/utf8.h"
 #include "xlsx/xlsx_read.h"
 
-/* fuzz/CMakeLists.txt instruments only the drivers for coverage (-fsanitize=fuzzer), not
- * libzg.a, which would leave libFuzzer blind to the reader's branches. The reader's sources
- * are therefore compiled into this driver, instrumented; the linker then takes the xlsx
- * objects from here and not from libzg.a (nothing else this driver links refers to them). */
-#include "../src/xlsx/xlsx_date.c"
-#include "../src/xlsx/xlsx_read.c"
-#include "../src/xlsx/xlsx_xml.c"
-#include "../src/xlsx/xlsx_zip.c"
+/* With ZG_FUZZ the whole library is built with -fsanitize=fuzzer-no-link, so libFuzzer sees
+ * the reader's branches through libzg.a. */
 
 static const zg_xlsx_limits_t LIMITS = {
     .max_file_bytes = 1u << 20,

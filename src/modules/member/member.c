@@ -1883,6 +1883,25 @@ static char *like_pattern(zg_arena_t *a, const char *q)
     return s;
 }
 
+/* The FROM of a list (`full`: with person and org for the columns) or of its count (person
+ * only when a filter needs it, org never: the count then runs on membership's indexes). */
+static const char *list_from(const zg_member_query_t *q, bool full)
+{
+    bool asof = q->as_of != ZG_MEMBER_NO_DATE;
+    bool person = full || has_text(q->gender) || has_text(q->occupation) || q->age_band >= 0 ||
+                  q->edu >= 0 || has_text(q->q) || has_text(q->id_number);
+    if (asof)
+        return full     ? " FROM membership_span s JOIN membership m ON m.id = s.membership_id "
+                          "JOIN person p ON p.id = m.person_id JOIN org o ON o.id = s.org_id"
+               : person ? " FROM membership_span s JOIN membership m ON m.id = s.membership_id "
+                          "JOIN person p ON p.id = m.person_id"
+                        : " FROM membership_span s JOIN membership m ON m.id = s.membership_id";
+    return full     ? " FROM membership m JOIN person p ON p.id = m.person_id "
+                      "JOIN org o ON o.id = m.org_id"
+           : person ? " FROM membership m JOIN person p ON p.id = m.person_id"
+                    : " FROM membership m";
+}
+
 static int build_where(zg_arena_t *a, int64_t scope, const zg_member_query_t *q, listq_t *l,
                        const char **org_col, zg_error_t *err)
 {
@@ -1893,14 +1912,10 @@ static int build_where(zg_arena_t *a, int64_t scope, const zg_member_query_t *q,
     zg_strbuf_t *sb = &l->sb;
     if (asof) {
         int k = lq_date(l, q->as_of);
-        zg_strbuf_printf(sb,
-                         " FROM membership_span s JOIN membership m ON m.id = s.membership_id "
-                         "JOIN person p ON p.id = m.person_id JOIN org o ON o.id = s.org_id "
-                         "WHERE s.valid_from <= $%d AND (s.valid_to IS NULL OR s.valid_to > $%d)",
-                         k, k);
+        zg_strbuf_printf(
+            sb, " WHERE s.valid_from <= $%d AND (s.valid_to IS NULL OR s.valid_to > $%d)", k, k);
     } else {
-        zg_strbuf_puts(sb, " FROM membership m JOIN person p ON p.id = m.person_id "
-                           "JOIN org o ON o.id = m.org_id WHERE 1 = 1");
+        zg_strbuf_puts(sb, " WHERE 1 = 1");
     }
     zg_strbuf_printf(sb, " AND %s IN {{SCOPE}}", oc);
     int64_t root = q->org_id > 0 ? q->org_id : scope;
@@ -2000,7 +2015,7 @@ int zg_member_list(zg_conn_t *c, zg_arena_t *a, int64_t scope, const zg_member_q
     if (rc)
         return rc;
     const char *where = zg_strbuf_cstr(&l.sb);
-    char *count_sql = zg_arena_sprintf(a, "SELECT count(*)%s", where);
+    char *count_sql = zg_arena_sprintf(a, "SELECT count(*)%s%s", list_from(q, false), where);
     if (!count_sql)
         return nomem(err);
     rc = zg_scope_query_int(c, scope, count_sql, l.p, l.np, &out->total, err);
@@ -2027,10 +2042,10 @@ int zg_member_list(zg_conn_t *c, zg_arena_t *a, int64_t scope, const zg_member_q
     bool asof = q->as_of != ZG_MEMBER_NO_DATE;
     int lim = lq_param(&l, ZG_P_INT(q->limit));
     int off = lq_param(&l, ZG_P_INT(q->offset));
-    char *sql = zg_arena_sprintf(a, "SELECT " MEMBER_COLS_FMT "%s ORDER BY %s LIMIT $%d OFFSET $%d",
-                                 reveal_pii ? "p.id_number_enc" : "NULL",
-                                 reveal_pii ? "p.phone_enc" : "NULL", oc,
-                                 asof ? "s.status" : "m.status", where, order, lim, off);
+    char *sql = zg_arena_sprintf(
+        a, "SELECT " MEMBER_COLS_FMT "%s%s ORDER BY %s LIMIT $%d OFFSET $%d",
+        reveal_pii ? "p.id_number_enc" : "NULL", reveal_pii ? "p.phone_enc" : "NULL", oc,
+        asof ? "s.status" : "m.status", list_from(q, true), where, order, lim, off);
     if (!sql)
         return nomem(err);
     zg_rows_t *r;
