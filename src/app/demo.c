@@ -8,6 +8,7 @@
 #include "app/app.h"
 #include "db/db.h"
 #include "modules/account/account.h"
+#include "modules/member/member.h"
 #include "modules/org/org.h"
 #include "rules/rules.h"
 
@@ -82,14 +83,18 @@ int zg_demo_load(zg_app_t *app, zg_demo_report_t *rep, zg_error_t *err)
     rc = zg_org_bootstrap_root(app->db, "中共临江市委员会", &root, err);
     if (!rc)
         rc = zg_org_demo_city(c, root, &org, err);
+    zg_member_demo_report_t mrep = {0};
+    if (!rc)
+        rc = zg_member_demo(c, root, &mrep, err);
     int accounts = 0;
     if (!rc)
         rc = demo_accounts_load(c, &accounts, err);
     if (rc)
         return rc;
     snprintf(rep->summary, sizeof rep->summary,
-             "%s；演示账号 %d 个；国家标准代码表 %lld 种（%lld 条），工作日历 %lld 天"
+             "%s；%s；演示账号 %d 个；国家标准代码表 %lld 种（%lld 条），工作日历 %lld 天"
              "（2024–2026 年节假日与调休）",
-             org.summary, accounts, (long long)dicts, (long long)items, (long long)days);
+             org.summary, mrep.summary, accounts, (long long)dicts, (long long)items,
+             (long long)days);
     return ZG_OK;
 }

@@ -11,7 +11,7 @@ typedef struct zg_app zg_app_t;
 #define ZG_DEMO_PASSWORD "Demo-Pass-2025"
 
 typedef struct zg_demo_report {
-    char summary[512]; /* Chinese one-line summary of what was loaded */
+    char summary[1024]; /* Chinese one-line summary of what was loaded */
 } zg_demo_report_t;
 
 /* Loads the demo data into an opened (migrated) app's database. Idempotent. */

@@ -115,8 +115,12 @@ int zg_testdb_url(const char *backend, char *out, size_t cap)
 {
     if (strcmp(backend, "sqlite") == 0)
         return new_sqlite(out, cap);
-    if (strcmp(backend, "postgres") == 0)
+    if (strcmp(backend, "postgres") == 0) {
+        /* PostgreSQL has no "<db>.key" default: tests use a fixed field-encryption key */
+        setenv("ZUGONG_FIELD_KEY",
+               "5a47d7e8c1b2a3948576a8b9c0d1e2f30415263748596a7b8c9d0e1f2a3b4c5d", 0);
         return new_pg(out, cap);
+    }
     fprintf(stderr, "testdb: unknown backend %s\n", backend);
     return -1;
 }
@@ -125,7 +129,7 @@ void zg_testdb_cleanup(void)
 {
     pthread_mutex_lock(&mu);
     for (int i = 0; i < n_files; i++) {
-        static const char *suffix[] = {"", "-wal", "-shm", "-journal"};
+        static const char *suffix[] = {"", "-wal", "-shm", "-journal", ".key"};
         for (size_t k = 0; k < sizeof suffix / sizeof suffix[0]; k++) {
             char p[512];
             snprintf(p, sizeof p, "%s%s", made_files[i], suffix[k]);
