@@ -17,6 +17,7 @@
 #include "db/db.h"
 #include "http/auth.h"
 #include "http/json.h"
+#include "http/params.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "modules/dict/dict.h"
@@ -31,11 +32,6 @@ static const zg_scope_spec_t org_scope = {"id", NULL};
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
-static int64_t home(const zg_req_t *r)
-{
-    return r->who->home_org_id;
-}
-
 static bool can_pii(const zg_req_t *r)
 {
     return zg_principal_can(r->who, "member:read_pii");
@@ -46,56 +42,8 @@ static zg_member_op_t op_for(zg_req_t *r)
     zg_member_actor_t actor = {
         .account_id = r->who->account_id, .username = r->who->username, .ip = r->client_ip};
     zg_member_op_t op;
-    zg_member_op_init(&op, &r->arena, home(r), &actor);
+    zg_member_op_init(&op, &r->arena, zg_req_home(r), &actor);
     return op;
-}
-
-static int64_t path_id(zg_req_t *r)
-{
-    const char *v = zg_req_param(r, "id");
-    char *end = NULL;
-    long long id = v ? strtoll(v, &end, 10) : 0;
-    return (!v || !*v || *end || id <= 0 || strlen(v) > 19) ? 0 : (int64_t)id;
-}
-
-static int bad_param(zg_req_t *r, const char *name, const char *message)
-{
-    json_t *f = json_object();
-    json_object_set_new(f, name, json_string(message));
-    return zg_reply_error(r, 400, "invalid_fields", "提交的内容有误，请按提示修改", f);
-}
-
-static int query_int(zg_req_t *r, const char *name, int64_t lo, int64_t hi, int64_t def,
-                     int64_t *out)
-{
-    const char *v = zg_req_query(r, name);
-    if (!v || !*v) {
-        *out = def;
-        return 0;
-    }
-    char *end = NULL;
-    long long n = strtoll(v, &end, 10);
-    if (*end || strlen(v) > 19 || n < lo || n > hi) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "应为 %lld 到 %lld 之间的整数", (long long)lo, (long long)hi);
-        bad_param(r, name, msg);
-        return -1;
-    }
-    *out = n;
-    return 0;
-}
-
-static int query_date(zg_req_t *r, const char *name, zg_date_t *out)
-{
-    const char *v = zg_req_query(r, name);
-    *out = ZG_MEMBER_NO_DATE;
-    if (!v || !*v)
-        return 0;
-    if (zg_date_parse(v, out)) {
-        bad_param(r, name, "日期格式应为 YYYY-MM-DD");
-        return -1;
-    }
-    return 0;
 }
 
 /* A code of `table` (NULL when absent); *index (may be NULL) gets its position. */
@@ -115,7 +63,7 @@ static int query_code(zg_req_t *r, const char *name, const zg_member_label_t *ta
                 *index = i;
             return 0;
         }
-    bad_param(r, name, "取值不正确");
+    zg_reply_bad_param(r, name, "取值不正确");
     return -1;
 }
 
@@ -253,13 +201,13 @@ static int reply_detail(zg_req_t *r, int status, int64_t id, const zg_findings_t
     zg_member_t m;
     bool pii = can_pii(r);
     zg_member_op_t op = op_for(r);
-    int rc = findings ? zg_member_get(c, &r->arena, home(r), id, pii, &m, &err)
+    int rc = findings ? zg_member_get(c, &r->arena, zg_req_home(r), id, pii, &m, &err)
                       : zg_member_view(c, &op, id, pii, &m, &err);
     if (rc)
         return zg_reply_err(r, &err);
     zg_member_event_t *ev;
     size_t n;
-    if (zg_member_events(c, &r->arena, home(r), id, &ev, &n, &err))
+    if (zg_member_events(c, &r->arena, zg_req_home(r), id, &ev, &n, &err))
         return zg_reply_err(r, &err);
     json_t *j = member_json(&m, pii);
     struct {
@@ -299,7 +247,7 @@ static int reply_detail(zg_req_t *r, int status, int64_t id, const zg_findings_t
 /* GET /api/v1/members/{id} */
 static int get_member(zg_req_t *r)
 {
-    return reply_detail(r, 200, path_id(r), NULL);
+    return reply_detail(r, 200, zg_path_id(r, "id"), NULL);
 }
 
 /* GET /api/v1/members/{id}/events */
@@ -311,7 +259,7 @@ static int get_events(zg_req_t *r)
     zg_error_t err;
     zg_member_event_t *ev;
     size_t n;
-    if (zg_member_events(c, &r->arena, home(r), path_id(r), &ev, &n, &err))
+    if (zg_member_events(c, &r->arena, zg_req_home(r), zg_path_id(r, "id"), &ev, &n, &err))
         return zg_reply_err(r, &err);
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
@@ -327,43 +275,43 @@ static int read_filters(zg_req_t *r, zg_member_query_t *q, int64_t *page, int64_
     zg_member_query_init(q);
     const char *code;
     int64_t mobile, lost;
-    if (query_date(r, "as_of", &q->as_of) ||
+    if (zg_query_date(r, "as_of", 0, 0, ZG_MEMBER_NO_DATE, &q->as_of) ||
         query_code(r, "dues_category", zg_member_dues_categories, &q->dues_category, NULL) ||
         query_code(r, "occupation", zg_member_occupations, &q->occupation, NULL) ||
         query_code(r, "age_band", zg_member_age_bands, &code, &q->age_band) ||
         query_code(r, "education", zg_member_edu_categories, &code, &q->edu) ||
         query_code(r, "join_period", zg_member_join_periods, &code, &q->join_period) ||
-        query_int(r, "mobile", 0, 1, -1, &mobile) ||
-        query_int(r, "lost_contact", 0, 1, -1, &lost) ||
-        query_int(r, "page", 1, 1000000, 1, page) ||
-        query_int(r, "page_size", 1, ZG_MEMBER_PAGE_MAX, PAGE_SIZE_DEFAULT, size))
+        zg_query_int(r, "mobile", 0, 1, -1, &mobile) ||
+        zg_query_int(r, "lost_contact", 0, 1, -1, &lost) ||
+        zg_query_int(r, "page", 1, 1000000, 1, page) ||
+        zg_query_int(r, "page_size", 1, ZG_MEMBER_PAGE_MAX, PAGE_SIZE_DEFAULT, size))
         return -1;
     q->mobile = (int)mobile;
     q->lost_contact = (int)lost;
     const char *st = zg_req_query(r, "status");
     if (st && *st) {
         if (strcmp(st, "current") && strcmp(st, "all") && !zg_member_label(zg_member_statuses, st))
-            return bad_param(r, "status", "应为 current、all 或一种党员状态"), -1;
+            return zg_reply_bad_param(r, "status", "应为 current、all 或一种党员状态"), -1;
         q->status = st;
     }
     const char *g = zg_req_query(r, "gender");
     if (g && *g) {
         if (strcmp(g, "1") && strcmp(g, "2"))
-            return bad_param(r, "gender", "应为 1（男）或 2（女）"), -1;
+            return zg_reply_bad_param(r, "gender", "应为 1（男）或 2（女）"), -1;
         q->gender = g;
     }
     const char *text = zg_req_query(r, "q");
     if (text && *text) {
         size_t chars = 0;
         if (zg_utf8_strlen(text, strlen(text), &chars) || chars > ZG_MEMBER_Q_MAX)
-            return bad_param(r, "q", "应为不超过50个字的文本"), -1;
+            return zg_reply_bad_param(r, "q", "应为不超过50个字的文本"), -1;
         q->q = text;
     }
     const char *idn = zg_req_query(r, "id_number");
     if (idn && *idn) {
         zg_error_t e;
         if (zg_idnum_check(idn, NULL, &e))
-            return bad_param(r, "id_number", e.message), -1;
+            return zg_reply_bad_param(r, "id_number", e.message), -1;
         q->id_number = idn;
     }
     const char *sort = zg_req_query(r, "sort");
@@ -372,7 +320,8 @@ static int read_filters(zg_req_t *r, zg_member_query_t *q, int64_t *page, int64_
         const char *key = q->desc ? sort + 1 : sort;
         if (strcmp(key, "name") && strcmp(key, "joined_on") && strcmp(key, "birth_date") &&
             strcmp(key, "org"))
-            return bad_param(r, "sort", "应为 name、joined_on、birth_date 或 org（前加 - 为倒序）"),
+            return zg_reply_bad_param(r, "sort",
+                                      "应为 name、joined_on、birth_date 或 org（前加 - 为倒序）"),
                    -1;
         q->sort = key;
     }
@@ -389,7 +338,7 @@ static int reply_list(zg_req_t *r, const zg_member_query_t *q, int64_t page, int
     zg_error_t err;
     zg_member_list_t l;
     bool pii = can_pii(r);
-    if (zg_member_list(c, &r->arena, home(r), q, pii, &l, &err))
+    if (zg_member_list(c, &r->arena, zg_req_home(r), q, pii, &l, &err))
         return zg_reply_err(r, &err);
     json_t *items = json_array();
     for (size_t i = 0; i < l.n; i++)
@@ -405,7 +354,7 @@ static int list_members(zg_req_t *r)
 {
     zg_member_query_t q;
     int64_t page, size, org;
-    if (read_filters(r, &q, &page, &size) || query_int(r, "org_id", 1, INT64_MAX, 0, &org))
+    if (read_filters(r, &q, &page, &size) || zg_query_int(r, "org_id", 1, INT64_MAX, 0, &org))
         return ZG_OK;
     if (org && zg_scope_require(r, org))
         return ZG_OK;
@@ -418,9 +367,9 @@ static int list_org_members(zg_req_t *r)
 {
     zg_member_query_t q;
     int64_t page, size, subtree;
-    if (read_filters(r, &q, &page, &size) || query_int(r, "subtree", 0, 1, 0, &subtree))
+    if (read_filters(r, &q, &page, &size) || zg_query_int(r, "subtree", 0, 1, 0, &subtree))
         return ZG_OK;
-    q.org_id = path_id(r);
+    q.org_id = zg_path_id(r, "id");
     q.direct_only = subtree == 0;
     return reply_list(r, &q, page, size);
 }
@@ -429,14 +378,14 @@ static int list_org_members(zg_req_t *r)
 static int get_counts(zg_req_t *r)
 {
     zg_date_t as_of;
-    if (query_date(r, "as_of", &as_of))
+    if (zg_query_date(r, "as_of", 0, 0, ZG_MEMBER_NO_DATE, &as_of))
         return ZG_OK;
     zg_conn_t *c = zg_req_db(r);
     if (!c)
         return ZG_OK;
     zg_error_t err;
     zg_member_org_counts_t k;
-    if (zg_member_counts(c, &r->arena, home(r), path_id(r), as_of, &k, &err))
+    if (zg_member_counts(c, &r->arena, zg_req_home(r), zg_path_id(r, "id"), as_of, &k, &err))
         return zg_reply_err(r, &err);
     json_t *children = json_array();
     for (size_t i = 0; i < k.nchildren; i++)
@@ -578,7 +527,7 @@ static int update_member(zg_req_t *r)
         return ZG_OK;
     zg_member_op_t op = op_for(r);
     zg_error_t err;
-    int64_t id = path_id(r);
+    int64_t id = zg_path_id(r, "id");
     if (zg_member_update(c, &op, id, &b.in, &err))
         return reply_op_error(r, &op, &err);
     return reply_detail(r, 200, id, &op.findings);
@@ -605,7 +554,7 @@ static int add_event(zg_req_t *r)
     if (zg_json_read(r, fields, (int)(sizeof fields / sizeof fields[0])))
         return ZG_OK;
     if (!zg_member_label(zg_member_event_kinds, ev.kind) || !strcmp(ev.kind, "joined"))
-        return bad_param(r, "kind", "变动类型无效");
+        return zg_reply_bad_param(r, "kind", "变动类型无效");
     if (ev.to_org_id && zg_scope_require(r, ev.to_org_id))
         return ZG_OK;
     if (p_on)
@@ -628,7 +577,7 @@ static int add_event(zg_req_t *r)
         return ZG_OK;
     zg_member_op_t op = op_for(r);
     zg_error_t err;
-    int64_t id = path_id(r);
+    int64_t id = zg_path_id(r, "id");
     if (zg_member_event(c, &op, id, &ev, NULL, &err))
         return reply_op_error(r, &op, &err);
     return reply_detail(r, 201, id, &op.findings);

@@ -12,6 +12,7 @@
 #include "db/db.h"
 #include "http/auth.h"
 #include "http/json.h"
+#include "http/params.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "modules/dict/dict.h"
@@ -40,76 +41,6 @@ static zg_org_op_t op_for(zg_req_t *r)
     return op;
 }
 
-static int64_t home(const zg_req_t *r)
-{
-    return r->who->home_org_id;
-}
-
-/* The {id} of the path (already checked by the route's scope). */
-static int64_t path_id(zg_req_t *r, const char *name)
-{
-    const char *v = zg_req_param(r, name);
-    char *end = NULL;
-    long long id = v ? strtoll(v, &end, 10) : 0;
-    return (!v || !*v || *end || id <= 0 || strlen(v) > 19) ? 0 : (int64_t)id;
-}
-
-static int bad_param(zg_req_t *r, const char *name, const char *message)
-{
-    json_t *f = json_object();
-    json_object_set_new(f, name, json_string(message));
-    return zg_reply_error(r, 400, "invalid_fields", "提交的内容有误，请按提示修改", f);
-}
-
-/* An integer query parameter in [lo, hi], `def` when absent. Answers 400 and returns -1 when
- * it is malformed or out of range. */
-static int query_int(zg_req_t *r, const char *name, int64_t lo, int64_t hi, int64_t def,
-                     int64_t *out)
-{
-    const char *v = zg_req_query(r, name);
-    if (!v || !*v) {
-        *out = def;
-        return 0;
-    }
-    char *end = NULL;
-    long long n = strtoll(v, &end, 10);
-    if (*end || strlen(v) > 19 || n < lo || n > hi) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "应为 %lld 到 %lld 之间的整数", (long long)lo, (long long)hi);
-        bad_param(r, name, msg);
-        return -1;
-    }
-    *out = n;
-    return 0;
-}
-
-/* page and page_size → offset/limit. */
-static int query_page(zg_req_t *r, int64_t max_size, int64_t def_size, int64_t *page, int64_t *size)
-{
-    if (query_int(r, "page", 1, 1000000, 1, page) ||
-        query_int(r, "page_size", 1, max_size, def_size, size))
-        return -1;
-    return 0;
-}
-
-/* A text query parameter, checked for UTF-8 and length (characters). NULL when absent. */
-static int query_text(zg_req_t *r, const char *name, size_t max, const char **out)
-{
-    const char *v = zg_req_query(r, name);
-    *out = NULL;
-    if (!v || !*v)
-        return 0;
-    size_t chars = 0;
-    if (zg_utf8_strlen(v, strlen(v), &chars) || chars > max) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "应为不超过 %zu 个字的文本", max);
-        bad_param(r, name, msg);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 /* A code query parameter that must be one of `table` (NULL when absent). */
 static int query_code(zg_req_t *r, const char *name, const zg_org_label_t *table, const char **out)
 {
@@ -118,7 +49,7 @@ static int query_code(zg_req_t *r, const char *name, const zg_org_label_t *table
     if (!v || !*v)
         return 0;
     if (!zg_org_label(table, v)) {
-        bad_param(r, name, "取值不正确");
+        zg_reply_bad_param(r, name, "取值不正确");
         return -1;
     }
     *out = v;
@@ -144,8 +75,8 @@ static json_t *org_json(const zg_req_t *r, const zg_org_t *o)
     json_object_set_new(j, "id", json_integer(o->id));
     /* the caller's own home org does not reveal its parent, which is outside its scope */
     json_object_set_new(j, "parent_id",
-                        o->parent_id && o->id != home(r) ? json_integer(o->parent_id)
-                                                         : json_null());
+                        o->parent_id && o->id != zg_req_home(r) ? json_integer(o->parent_id)
+                                                                : json_null());
     json_object_set_new(j, "kind", jstr(o->kind));
     json_object_set_new(j, "kind_label", jstr(zg_org_label(zg_org_kinds, o->kind)));
     json_object_set_new(j, "name", jstr(o->name));
@@ -241,12 +172,6 @@ static int reply_op_error(zg_req_t *r, const zg_org_op_t *op, const zg_error_t *
     return zg_reply_err(r, err);
 }
 
-/* The body is optional on some POSTs: an empty body means "all defaults". */
-static bool empty_body(const zg_req_t *r)
-{
-    return r->body.len == 0;
-}
-
 /* ---- detail ------------------------------------------------------------------------------- */
 
 /* The org with its path, current team, latest grading and findings. `findings` NULL = the
@@ -261,13 +186,13 @@ static int reply_detail(zg_req_t *r, int status, int64_t id, const zg_findings_t
     zg_org_list_t path;
     zg_org_leader_t *leaders;
     size_t nleaders;
-    if (zg_org_get(c, &r->arena, home(r), id, &o, &err) ||
-        zg_org_path(c, &r->arena, home(r), id, &path, &err) ||
-        zg_org_leaders(c, &r->arena, home(r), id, false, &leaders, &nleaders, &err))
+    if (zg_org_get(c, &r->arena, zg_req_home(r), id, &o, &err) ||
+        zg_org_path(c, &r->arena, zg_req_home(r), id, &path, &err) ||
+        zg_org_leaders(c, &r->arena, zg_req_home(r), id, false, &leaders, &nleaders, &err))
         return zg_reply_err(r, &err);
     zg_org_grading_t g;
     json_t *grading = json_null();
-    int rc = zg_org_grading_latest(c, &r->arena, home(r), id, &g, &err);
+    int rc = zg_org_grading_latest(c, &r->arena, zg_req_home(r), id, &g, &err);
     if (rc == ZG_OK)
         grading = grading_json(&g);
     else if (rc != ZG_ERR_NOT_FOUND)
@@ -275,7 +200,7 @@ static int reply_detail(zg_req_t *r, int status, int64_t id, const zg_findings_t
     zg_findings_t state;
     if (!findings) {
         zg_findings_init(&state, &r->arena);
-        if (zg_org_check(c, home(r), id, zg_date_today(), &state, &err))
+        if (zg_org_check(c, zg_req_home(r), id, zg_date_today(), &state, &err))
             return zg_reply_err(r, &err);
         findings = &state;
     }
@@ -305,7 +230,7 @@ static int reply_detail(zg_req_t *r, int status, int64_t id, const zg_findings_t
 /* GET /api/v1/orgs/{id} */
 static int get_org(zg_req_t *r)
 {
-    return reply_detail(r, 200, path_id(r, "id"), NULL);
+    return reply_detail(r, 200, zg_path_id(r, "id"), NULL);
 }
 
 /* ---- lists ------------------------------------------------------------------------------- */
@@ -315,9 +240,9 @@ static int list_orgs(zg_req_t *r)
 {
     zg_org_query_t q = {0};
     int64_t page, size;
-    if (query_text(r, "q", 50, &q.q) || query_code(r, "kind", zg_org_kinds, &q.kind) ||
+    if (zg_query_text(r, "q", 50, &q.q) || query_code(r, "kind", zg_org_kinds, &q.kind) ||
         query_code(r, "domain", zg_org_domains, &q.domain) ||
-        query_page(r, PAGE_SIZE_MAX, PAGE_SIZE_DEFAULT, &page, &size))
+        zg_query_page(r, PAGE_SIZE_MAX, PAGE_SIZE_DEFAULT, &page, &size))
         return ZG_OK;
     const char *status = zg_req_query(r, "status");
     if (!status || !*status)
@@ -327,7 +252,7 @@ static int list_orgs(zg_req_t *r)
     else if (zg_org_label(zg_org_statuses, status))
         q.status = status;
     else
-        return bad_param(r, "status", "应为 active、dissolved 或 all");
+        return zg_reply_bad_param(r, "status", "应为 active、dissolved 或 all");
     q.offset = (page - 1) * size;
     q.limit = (int)size;
     zg_conn_t *c = zg_req_db(r);
@@ -335,7 +260,7 @@ static int list_orgs(zg_req_t *r)
         return ZG_OK;
     zg_error_t err;
     zg_org_list_t l;
-    if (zg_org_search(c, &r->arena, home(r), &q, &l, &err))
+    if (zg_org_search(c, &r->arena, zg_req_home(r), &q, &l, &err))
         return zg_reply_err(r, &err);
     return zg_reply_json(r, 200,
                          json_pack("{s:o, s:I, s:I, s:I}", "items", orgs_json(r, &l), "total",
@@ -347,10 +272,10 @@ static int list_orgs(zg_req_t *r)
 static int get_tree(zg_req_t *r)
 {
     int64_t root, depth, limit, all;
-    if (query_int(r, "root", 1, INT64_MAX, home(r), &root) ||
-        query_int(r, "depth", 0, ZG_ORG_TREE_DEPTH_MAX, TREE_DEPTH_DEFAULT, &depth) ||
-        query_int(r, "limit", 1, ZG_ORG_TREE_ROWS_MAX, TREE_ROWS_DEFAULT, &limit) ||
-        query_int(r, "all", 0, 1, 0, &all))
+    if (zg_query_int(r, "root", 1, INT64_MAX, zg_req_home(r), &root) ||
+        zg_query_int(r, "depth", 0, ZG_ORG_TREE_DEPTH_MAX, TREE_DEPTH_DEFAULT, &depth) ||
+        zg_query_int(r, "limit", 1, ZG_ORG_TREE_ROWS_MAX, TREE_ROWS_DEFAULT, &limit) ||
+        zg_query_int(r, "all", 0, 1, 0, &all))
         return ZG_OK;
     if (zg_scope_require(r, root))
         return ZG_OK;
@@ -359,7 +284,8 @@ static int get_tree(zg_req_t *r)
         return ZG_OK;
     zg_error_t err;
     zg_org_list_t l;
-    if (zg_org_subtree(c, &r->arena, home(r), root, (int)depth, (int)limit, all == 1, &l, &err))
+    if (zg_org_subtree(c, &r->arena, zg_req_home(r), root, (int)depth, (int)limit, all == 1, &l,
+                       &err))
         return zg_reply_err(r, &err);
     int base = l.n ? l.items[0].depth : 0;
     json_t *items = json_array();
@@ -368,8 +294,8 @@ static int get_tree(zg_req_t *r)
         json_t *j = json_pack(
             "{s:I, s:o, s:s, s:o, s:s, s:s, s:s, s:i, s:i, s:I, s:i}", "id", (json_int_t)o->id,
             "parent_id",
-            o->parent_id && o->id != root && o->id != home(r) ? json_integer(o->parent_id)
-                                                              : json_null(),
+            o->parent_id && o->id != root && o->id != zg_req_home(r) ? json_integer(o->parent_id)
+                                                                     : json_null(),
             "name", o->name, "short_name", jstr(o->short_name), "kind", o->kind, "kind_label",
             zg_org_label(zg_org_kinds, o->kind), "status", o->status, "depth", o->depth, "level",
             o->depth - base, "child_count", (json_int_t)o->child_count, "sort", o->sort);
@@ -384,20 +310,20 @@ static int get_tree(zg_req_t *r)
 static int get_children(zg_req_t *r)
 {
     int64_t page, size;
-    if (query_page(r, CHILDREN_PAGE_MAX, 200, &page, &size))
+    if (zg_query_page(r, CHILDREN_PAGE_MAX, 200, &page, &size))
         return ZG_OK;
     const char *status = zg_req_query(r, "status");
     if (!status || !*status)
         status = "active";
     else if (strcmp(status, "all") && !zg_org_label(zg_org_statuses, status))
-        return bad_param(r, "status", "应为 active、dissolved 或 all");
+        return zg_reply_bad_param(r, "status", "应为 active、dissolved 或 all");
     zg_conn_t *c = zg_req_db(r);
     if (!c)
         return ZG_OK;
     zg_error_t err;
     zg_org_list_t l;
-    if (zg_org_children(c, &r->arena, home(r), path_id(r, "id"), status, (page - 1) * size,
-                        (int)size, &l, &err))
+    if (zg_org_children(c, &r->arena, zg_req_home(r), zg_path_id(r, "id"), status,
+                        (page - 1) * size, (int)size, &l, &err))
         return zg_reply_err(r, &err);
     return zg_reply_json(r, 200,
                          json_pack("{s:o, s:I, s:I, s:I}", "items", orgs_json(r, &l), "total",
@@ -409,7 +335,7 @@ static int get_children(zg_req_t *r)
 static int get_history(zg_req_t *r)
 {
     int64_t page, size;
-    if (query_page(r, PAGE_SIZE_MAX, PAGE_SIZE_DEFAULT, &page, &size))
+    if (zg_query_page(r, PAGE_SIZE_MAX, PAGE_SIZE_DEFAULT, &page, &size))
         return ZG_OK;
     zg_conn_t *c = zg_req_db(r);
     if (!c)
@@ -418,8 +344,8 @@ static int get_history(zg_req_t *r)
     zg_org_change_t *h;
     size_t n;
     int64_t total;
-    if (zg_org_history(c, &r->arena, home(r), path_id(r, "id"), (page - 1) * size, (int)size, &h,
-                       &n, &total, &err))
+    if (zg_org_history(c, &r->arena, zg_req_home(r), zg_path_id(r, "id"), (page - 1) * size,
+                       (int)size, &h, &n, &total, &err))
         return zg_reply_err(r, &err);
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++) {
@@ -455,8 +381,8 @@ static int get_history(zg_req_t *r)
 static int get_terms_due(zg_req_t *r)
 {
     int64_t days, page, size;
-    if (query_int(r, "days", 0, 3650, TERMS_DAYS_DEFAULT, &days) ||
-        query_page(r, PAGE_SIZE_MAX, PAGE_SIZE_DEFAULT, &page, &size))
+    if (zg_query_int(r, "days", 0, 3650, TERMS_DAYS_DEFAULT, &days) ||
+        zg_query_page(r, PAGE_SIZE_MAX, PAGE_SIZE_DEFAULT, &page, &size))
         return ZG_OK;
     zg_conn_t *c = zg_req_db(r);
     if (!c)
@@ -465,8 +391,8 @@ static int get_terms_due(zg_req_t *r)
     zg_org_term_due_t *v;
     size_t n;
     int64_t total;
-    if (zg_org_terms_due(c, &r->arena, home(r), zg_date_today(), (int)days, (page - 1) * size,
-                         (int)size, &v, &n, &total, &err))
+    if (zg_org_terms_due(c, &r->arena, zg_req_home(r), zg_date_today(), (int)days,
+                         (page - 1) * size, (int)size, &v, &n, &total, &err))
         return zg_reply_err(r, &err);
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
@@ -607,7 +533,7 @@ static int update_org(zg_req_t *r)
         return ZG_OK;
     zg_org_op_t op = op_for(r);
     zg_error_t err;
-    int64_t id = path_id(r, "id");
+    int64_t id = zg_path_id(r, "id");
     if (zg_org_update(c, &op, id, &b.in, &err))
         return reply_op_error(r, &op, &err);
     return reply_detail(r, 200, id, &op.findings);
@@ -624,8 +550,8 @@ static int move_org(zg_req_t *r)
     };
     if (zg_json_read(r, fields, 2))
         return ZG_OK;
-    int64_t id = path_id(r, "id");
-    if (id == home(r))
+    int64_t id = zg_path_id(r, "id");
+    if (id == zg_req_home(r))
         return zg_reply_error(r, 403, "own_org",
                               "不能调整本账号所属组织的隶属关系，请由上级组织办理", NULL);
     if (zg_scope_require(r, parent))
@@ -649,9 +575,9 @@ static int dissolve_org(zg_req_t *r)
         {"dissolved_on", "撤销日期", ZG_F_DATE, false, DATE_MIN, DATE_MAX, &on, NULL},
         {"reason", "撤销原因", ZG_F_STRING, false, 0, ZG_ORG_REASON_MAX, &reason, NULL},
     };
-    if (!empty_body(r) && zg_json_read(r, fields, 2))
+    if (!zg_body_empty(r) && zg_json_read(r, fields, 2))
         return ZG_OK;
-    int64_t id = path_id(r, "id");
+    int64_t id = zg_path_id(r, "id");
     zg_conn_t *c = zg_req_db(r);
     if (!c)
         return ZG_OK;
@@ -668,7 +594,7 @@ static int dissolve_org(zg_req_t *r)
 static int get_leaders(zg_req_t *r)
 {
     int64_t all;
-    if (query_int(r, "all", 0, 1, 0, &all))
+    if (zg_query_int(r, "all", 0, 1, 0, &all))
         return ZG_OK;
     zg_conn_t *c = zg_req_db(r);
     if (!c)
@@ -676,7 +602,7 @@ static int get_leaders(zg_req_t *r)
     zg_error_t err;
     zg_org_leader_t *v;
     size_t n;
-    if (zg_org_leaders(c, &r->arena, home(r), path_id(r, "id"), all == 1, &v, &n, &err))
+    if (zg_org_leaders(c, &r->arena, zg_req_home(r), zg_path_id(r, "id"), all == 1, &v, &n, &err))
         return zg_reply_err(r, &err);
     return zg_reply_json(
         r, 200, json_pack("{s:o, s:I}", "items", leaders_json(v, n), "total", (json_int_t)n));
@@ -736,7 +662,7 @@ static int add_leaders(zg_req_t *r)
     bool single = one.p_post || one.p_name || one.p_pid || one.p_title || one.p_start ||
                   one.p_end || one.p_sort;
     if (single == p_items)
-        return bad_param(r, "items", "请填写一个职务，或在 items 中列出多个职务");
+        return zg_reply_bad_param(r, "items", "请填写一个职务，或在 items 中列出多个职务");
 
     size_t count = p_items ? json_array_size(items) : 1;
     post_body_t *posts = zg_arena_calloc(&r->arena, count, sizeof *posts);
@@ -788,7 +714,7 @@ static int add_leaders(zg_req_t *r)
         post_finish(&posts[i]);
         in[i] = posts[i].in;
     }
-    int64_t id = path_id(r, "id");
+    int64_t id = zg_path_id(r, "id");
     zg_conn_t *c = zg_req_db(r);
     if (!c)
         return ZG_OK;
@@ -801,7 +727,7 @@ static int add_leaders(zg_req_t *r)
         return reply_op_error(r, &op, &err);
     zg_org_leader_t *v;
     size_t nv;
-    if (zg_org_leaders(c, &r->arena, home(r), id, false, &v, &nv, &err))
+    if (zg_org_leaders(c, &r->arena, zg_req_home(r), id, false, &v, &nv, &err))
         return zg_reply_err(r, &err);
     json_t *created = json_array();
     for (size_t i = 0; i < count; i++)
@@ -820,12 +746,12 @@ static int end_leader(zg_req_t *r)
         {"ended_on", "离任日期", ZG_F_DATE, false, DATE_MIN, DATE_MAX, &on, NULL},
         {"reason", "离任原因", ZG_F_STRING, false, 0, ZG_ORG_REASON_MAX, &reason, NULL},
     };
-    if (!empty_body(r) && zg_json_read(r, fields, 2))
+    if (!zg_body_empty(r) && zg_json_read(r, fields, 2))
         return ZG_OK;
-    int64_t lid = path_id(r, "leader_id");
+    int64_t lid = zg_path_id(r, "leader_id");
     if (!lid)
         return zg_reply_error(r, 404, "not_found", "任职记录不存在", NULL);
-    int64_t id = path_id(r, "id");
+    int64_t id = zg_path_id(r, "id");
     zg_conn_t *c = zg_req_db(r);
     if (!c)
         return ZG_OK;
@@ -835,7 +761,7 @@ static int end_leader(zg_req_t *r)
         return reply_op_error(r, &op, &err);
     zg_org_leader_t *v;
     size_t nv;
-    if (zg_org_leaders(c, &r->arena, home(r), id, false, &v, &nv, &err))
+    if (zg_org_leaders(c, &r->arena, zg_req_home(r), id, false, &v, &nv, &err))
         return zg_reply_err(r, &err);
     return zg_reply_json(r, 200,
                          json_pack("{s:o, s:o}", "items", leaders_json(v, nv), "findings",
@@ -868,7 +794,7 @@ static int get_grading(zg_req_t *r)
         return ZG_OK;
     zg_error_t err;
     zg_org_grading_t g;
-    if (zg_org_grading_get(c, &r->arena, home(r), path_id(r, "id"), year, &g, &err))
+    if (zg_org_grading_get(c, &r->arena, zg_req_home(r), zg_path_id(r, "id"), year, &g, &err))
         return zg_reply_err(r, &err);
     return zg_reply_json(r, 200, grading_json(&g));
 }
@@ -895,7 +821,7 @@ static int put_grading(zg_req_t *r)
         /* the text is allocated in the request arena (json.h): never freed here */
         ind = json_dumps(indicators, JSON_COMPACT);
         if (!ind || strlen(ind) > ZG_ORG_INDICATORS_MAX)
-            return bad_param(r, "indicators", "定级指标不能超过16KB");
+            return zg_reply_bad_param(r, "indicators", "定级指标不能超过16KB");
     }
     zg_conn_t *c = zg_req_db(r);
     if (!c)
@@ -903,11 +829,11 @@ static int put_grading(zg_req_t *r)
     zg_org_op_t op = op_for(r);
     zg_error_t err;
     bool created = false;
-    int64_t id = path_id(r, "id");
+    int64_t id = zg_path_id(r, "id");
     if (zg_org_grading_set(c, &op, id, year, grade, ind, note, graded_on, &created, &err))
         return reply_op_error(r, &op, &err);
     zg_org_grading_t g;
-    if (zg_org_grading_get(c, &r->arena, home(r), id, year, &g, &err))
+    if (zg_org_grading_get(c, &r->arena, zg_req_home(r), id, year, &g, &err))
         return zg_reply_err(r, &err);
     return zg_reply_json(r, created ? 201 : 200, grading_json(&g));
 }

@@ -18,6 +18,7 @@
 #include "db/db.h"
 #include "http/auth.h"
 #include "http/json.h"
+#include "http/params.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "modules/audit/audit.h"
@@ -37,98 +38,13 @@ static const zg_scope_spec_t scope_case = {
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
-static int64_t home(const zg_req_t *r)
-{
-    return r->who->home_org_id;
-}
-
 static zg_transfer_op_t op_for(zg_req_t *r)
 {
     zg_member_actor_t actor = {
         .account_id = r->who->account_id, .username = r->who->username, .ip = r->client_ip};
     zg_transfer_op_t op;
-    zg_transfer_op_init(&op, &r->arena, home(r), &actor);
+    zg_transfer_op_init(&op, &r->arena, zg_req_home(r), &actor);
     return op;
-}
-
-static int64_t path_id(zg_req_t *r)
-{
-    const char *v = zg_req_param(r, "id");
-    char *end = NULL;
-    long long id = v ? strtoll(v, &end, 10) : 0;
-    return (!v || !*v || *end || id <= 0 || strlen(v) > 19) ? 0 : (int64_t)id;
-}
-
-static int bad_param(zg_req_t *r, const char *name, const char *message)
-{
-    json_t *f = json_object();
-    json_object_set_new(f, name, json_string(message));
-    return zg_reply_error(r, 400, "invalid_fields", "提交的内容有误，请按提示修改", f);
-}
-
-static int query_int(zg_req_t *r, const char *name, int64_t lo, int64_t hi, int64_t def,
-                     int64_t *out)
-{
-    const char *v = zg_req_query(r, name);
-    if (!v || !*v) {
-        *out = def;
-        return 0;
-    }
-    char *end = NULL;
-    long long n = strtoll(v, &end, 10);
-    if (*end || strlen(v) > 19 || n < lo || n > hi) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "应为 %lld 到 %lld 之间的整数", (long long)lo, (long long)hi);
-        bad_param(r, name, msg);
-        return -1;
-    }
-    *out = n;
-    return 0;
-}
-
-static int query_page(zg_req_t *r, int64_t *page, int64_t *size)
-{
-    if (query_int(r, "page", 1, 1000000, 1, page) ||
-        query_int(r, "page_size", 1, ZG_TRANSFER_PAGE_MAX, PAGE_SIZE_DEFAULT, size))
-        return -1;
-    return 0;
-}
-
-/* A query parameter that must be one of `allowed` (NULL-terminated); NULL when absent. */
-static int query_choice(zg_req_t *r, const char *name, const char *const *allowed,
-                        const char *message, const char **out)
-{
-    const char *v = zg_req_query(r, name);
-    *out = NULL;
-    if (!v || !*v)
-        return 0;
-    for (const char *const *a = allowed; *a; a++)
-        if (!strcmp(*a, v)) {
-            *out = v;
-            return 0;
-        }
-    bad_param(r, name, message);
-    return -1;
-}
-
-/* An optional ?date=YYYY-MM-DD, today when absent. */
-static int query_date(zg_req_t *r, const char *name, zg_date_t *out)
-{
-    const char *v = zg_req_query(r, name);
-    if (!v || !*v) {
-        *out = zg_date_today();
-        return 0;
-    }
-    if (zg_date_parse(v, out) || *out < DATE_MIN || *out > DATE_MAX) {
-        bad_param(r, name, "日期应为 YYYY-MM-DD，且在 1921-07-01 到 2099-12-31 之间");
-        return -1;
-    }
-    return 0;
-}
-
-static bool empty_body(const zg_req_t *r)
-{
-    return r->body.len == 0;
 }
 
 static json_t *jstr(const char *s)
@@ -261,7 +177,7 @@ static int reply_transfer(zg_req_t *r, int status, int64_t id, const zg_findings
         return ZG_OK;
     zg_error_t err;
     zg_transfer_t t;
-    if (zg_transfer_get(c, &r->arena, home(r), id, &t, &err))
+    if (zg_transfer_get(c, &r->arena, zg_req_home(r), id, &t, &err))
         return zg_reply_err(r, &err);
     zg_date_t today = zg_date_today();
     json_t *j = transfer_json(&t, today);
@@ -312,12 +228,13 @@ static int list(zg_req_t *r)
 {
     zg_transfer_query_t q = {0};
     int64_t page, size, member;
-    if (query_choice(r, "direction", DIRECTIONS, "应为 outgoing（转出）、incoming（转入）或 all",
-                     &q.direction) ||
-        query_choice(r, "status", STATUSES,
-                     "应为 pending、accepted、returned、received 或 cancelled", &q.status) ||
-        query_choice(r, "kind", KINDS, "应为 internal 或 external", &q.kind) ||
-        query_int(r, "member_id", 1, INT64_MAX, 0, &member) || query_page(r, &page, &size))
+    if (zg_query_choice(r, "direction", DIRECTIONS, "应为 outgoing（转出）、incoming（转入）或 all",
+                        &q.direction) ||
+        zg_query_choice(r, "status", STATUSES,
+                        "应为 pending、accepted、returned、received 或 cancelled", &q.status) ||
+        zg_query_choice(r, "kind", KINDS, "应为 internal 或 external", &q.kind) ||
+        zg_query_int(r, "member_id", 1, INT64_MAX, 0, &member) ||
+        zg_query_page(r, ZG_TRANSFER_PAGE_MAX, PAGE_SIZE_DEFAULT, &page, &size))
         return ZG_OK;
     q.membership_id = member;
     q.offset = (page - 1) * size;
@@ -327,7 +244,7 @@ static int list(zg_req_t *r)
         return ZG_OK;
     zg_error_t err;
     zg_transfer_list_t l;
-    if (zg_transfer_list(c, &r->arena, home(r), &q, &l, &err))
+    if (zg_transfer_list(c, &r->arena, zg_req_home(r), &q, &l, &err))
         return zg_reply_err(r, &err);
     zg_date_t today = zg_date_today();
     json_t *items = json_array();
@@ -342,7 +259,7 @@ static int list(zg_req_t *r)
 /* GET /api/v1/transfers/{id}: the sending or the receiving side. */
 static int get_one(zg_req_t *r)
 {
-    int64_t id = path_id(r);
+    int64_t id = zg_path_id(r, "id");
     zg_conn_t *c = zg_req_db(r);
     if (!c)
         return ZG_OK;
@@ -358,7 +275,7 @@ static int get_one(zg_req_t *r)
     if (rc < 0)
         return zg_reply_err(r, &err);
     bool in = false;
-    if (from && zg_scope_contains(c, home(r), from, &in, &err))
+    if (from && zg_scope_contains(c, zg_req_home(r), from, &in, &err))
         return zg_reply_err(r, &err);
     /* not the sender: the receiver, or 404 (recorded as a refusal) */
     if (!in && zg_scope_require(r, to))
@@ -378,7 +295,7 @@ static int warnings(zg_req_t *r)
     zg_transfer_warning_t *v;
     size_t n;
     bool truncated;
-    if (zg_transfer_warnings(c, &r->arena, home(r), today, warn, &v, &n, &truncated, &err))
+    if (zg_transfer_warnings(c, &r->arena, zg_req_home(r), today, warn, &v, &n, &truncated, &err))
         return zg_reply_err(r, &err);
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++) {
@@ -405,7 +322,7 @@ static int receivers(zg_req_t *r)
     size_t n;
     if (zg_transfer_receivers(c, &r->arena, q, &v, &n, &err)) {
         if (err.status == ZG_ERR_INVALID)
-            return bad_param(r, "q", err.message);
+            return zg_reply_bad_param(r, "q", err.message);
         return zg_reply_err(r, &err);
     }
     json_t *items = json_array();
@@ -425,14 +342,14 @@ static int accept(zg_req_t *r)
         {"accepted_on", "接收日期", ZG_F_DATE, false, DATE_MIN, DATE_MAX, &on, NULL},
         {"note", "接收说明", ZG_F_STRING, false, 0, ZG_TRANSFER_NOTE_MAX, &note, NULL},
     };
-    if (!empty_body(r) && zg_json_read(r, fields, 2))
+    if (!zg_body_empty(r) && zg_json_read(r, fields, 2))
         return ZG_OK;
     zg_conn_t *c = zg_req_db(r);
     if (!c)
         return ZG_OK;
     zg_transfer_op_t op = op_for(r);
     zg_error_t err;
-    int64_t id = path_id(r);
+    int64_t id = zg_path_id(r, "id");
     if (zg_transfer_accept(c, &op, id, on, note, &err))
         return reply_op_error(r, &op, &err);
     return reply_transfer(r, 200, id, &op.findings);
@@ -448,14 +365,14 @@ static int return_(zg_req_t *r)
         {"returned_on", "退回日期", ZG_F_DATE, false, DATE_MIN, DATE_MAX, &on, NULL},
     };
     /* no body, or no reason: the logic refuses with transfer.no_silent_refusal (422) */
-    if (!empty_body(r) && zg_json_read(r, fields, 2))
+    if (!zg_body_empty(r) && zg_json_read(r, fields, 2))
         return ZG_OK;
     zg_conn_t *c = zg_req_db(r);
     if (!c)
         return ZG_OK;
     zg_transfer_op_t op = op_for(r);
     zg_error_t err;
-    int64_t id = path_id(r);
+    int64_t id = zg_path_id(r, "id");
     if (zg_transfer_return(c, &op, id, on, reason, &err))
         return reply_op_error(r, &op, &err);
     return reply_transfer(r, 200, id, &op.findings);
@@ -468,14 +385,14 @@ static int cancel(zg_req_t *r)
     const zg_field_t fields[] = {
         {"note", "撤回说明", ZG_F_STRING, false, 0, ZG_TRANSFER_NOTE_MAX, &note, NULL},
     };
-    if (!empty_body(r) && zg_json_read(r, fields, 1))
+    if (!zg_body_empty(r) && zg_json_read(r, fields, 1))
         return ZG_OK;
     zg_conn_t *c = zg_req_db(r);
     if (!c)
         return ZG_OK;
     zg_transfer_op_t op = op_for(r);
     zg_error_t err;
-    int64_t id = path_id(r);
+    int64_t id = zg_path_id(r, "id");
     if (zg_transfer_cancel(c, &op, id, note, &err))
         return reply_op_error(r, &op, &err);
     return reply_transfer(r, 200, id, &op.findings);
@@ -497,7 +414,7 @@ static int receipt(zg_req_t *r)
         return ZG_OK;
     zg_transfer_op_t op = op_for(r);
     zg_error_t err;
-    int64_t id = path_id(r);
+    int64_t id = zg_path_id(r, "id");
     if (zg_transfer_receipt(c, &op, id, on, note, &err))
         return reply_op_error(r, &op, &err);
     return reply_transfer(r, 200, id, &op.findings);
@@ -509,11 +426,11 @@ static int letter(zg_req_t *r)
     zg_conn_t *c = zg_req_db(r);
     if (!c)
         return ZG_OK;
-    int64_t id = path_id(r);
+    int64_t id = zg_path_id(r, "id");
     bool pii = zg_principal_can(r->who, "member:read_pii");
     zg_error_t err;
     zg_transfer_letter_t l;
-    if (zg_transfer_letter_load(c, &r->arena, home(r), id, pii, &l, &err))
+    if (zg_transfer_letter_load(c, &r->arena, zg_req_home(r), id, pii, &l, &err))
         return zg_reply_err(r, &err);
     const char *html;
     size_t len;
@@ -578,9 +495,10 @@ static int cases_list(zg_req_t *r)
 {
     zg_transfer_case_query_t q = {0};
     int64_t page, size, member;
-    if (query_choice(r, "status", CASE_STATUSES, "应为 open、decided 或 dismissed", &q.status) ||
-        query_choice(r, "kind", CASE_KINDS, "应为 suspension 或 removal", &q.kind) ||
-        query_int(r, "member_id", 1, INT64_MAX, 0, &member) || query_page(r, &page, &size))
+    if (zg_query_choice(r, "status", CASE_STATUSES, "应为 open、decided 或 dismissed", &q.status) ||
+        zg_query_choice(r, "kind", CASE_KINDS, "应为 suspension 或 removal", &q.kind) ||
+        zg_query_int(r, "member_id", 1, INT64_MAX, 0, &member) ||
+        zg_query_page(r, ZG_TRANSFER_PAGE_MAX, PAGE_SIZE_DEFAULT, &page, &size))
         return ZG_OK;
     q.membership_id = member;
     q.offset = (page - 1) * size;
@@ -590,7 +508,7 @@ static int cases_list(zg_req_t *r)
         return ZG_OK;
     zg_error_t err;
     zg_transfer_case_list_t l;
-    if (zg_transfer_cases_list(c, &r->arena, home(r), &q, &l, &err))
+    if (zg_transfer_cases_list(c, &r->arena, zg_req_home(r), &q, &l, &err))
         return zg_reply_err(r, &err);
     json_t *items = json_array();
     for (size_t i = 0; i < l.n; i++)
@@ -605,7 +523,7 @@ static int cases_list(zg_req_t *r)
 static int cases_due(zg_req_t *r)
 {
     zg_date_t date;
-    if (query_date(r, "date", &date))
+    if (zg_query_date(r, "date", DATE_MIN, DATE_MAX, zg_date_today(), &date))
         return ZG_OK;
     zg_conn_t *c = zg_req_db(r);
     if (!c)
@@ -614,7 +532,7 @@ static int cases_due(zg_req_t *r)
     zg_transfer_case_due_t *v;
     size_t n;
     bool truncated;
-    if (zg_transfer_cases_due(c, &r->arena, home(r), date, &v, &n, &truncated, &err))
+    if (zg_transfer_cases_due(c, &r->arena, zg_req_home(r), date, &v, &n, &truncated, &err))
         return zg_reply_err(r, &err);
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++) {
@@ -638,7 +556,7 @@ static int cases_due(zg_req_t *r)
 /* POST /api/v1/member-cases/scan : opens the due cases of the caller's scope today */
 static int cases_scan(zg_req_t *r)
 {
-    if (!empty_body(r) && zg_json_read(r, NULL, 0))
+    if (!zg_body_empty(r) && zg_json_read(r, NULL, 0))
         return ZG_OK;
     zg_conn_t *c = zg_req_db(r);
     if (!c)
@@ -659,7 +577,7 @@ static int reply_case(zg_req_t *r, int status, int64_t id, const zg_findings_t *
         return ZG_OK;
     zg_error_t err;
     zg_transfer_case_t k;
-    if (zg_transfer_case_get(c, &r->arena, home(r), id, &k, &err))
+    if (zg_transfer_case_get(c, &r->arena, zg_req_home(r), id, &k, &err))
         return zg_reply_err(r, &err);
     json_t *j = case_json(&k);
     zg_findings_t none;
@@ -671,7 +589,7 @@ static int reply_case(zg_req_t *r, int status, int64_t id, const zg_findings_t *
 /* GET /api/v1/member-cases/{id} */
 static int case_get(zg_req_t *r)
 {
-    return reply_case(r, 200, path_id(r), NULL);
+    return reply_case(r, 200, zg_path_id(r, "id"), NULL);
 }
 
 /* POST /api/v1/member-cases/{id}/decide {"decision","note","decided_on"} */
@@ -691,7 +609,7 @@ static int case_decide(zg_req_t *r)
         return ZG_OK;
     zg_transfer_op_t op = op_for(r);
     zg_error_t err;
-    int64_t id = path_id(r);
+    int64_t id = zg_path_id(r, "id");
     if (zg_transfer_case_decide(c, &op, id, decision, on, note, &err))
         return reply_op_error(r, &op, &err);
     return reply_case(r, 200, id, &op.findings);
