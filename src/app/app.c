@@ -15,6 +15,7 @@
 #include "modules/account/account.h"
 #include "modules/audit/audit.h"
 #include "modules/member/member.h"
+#include "modules/member/member_io.h"
 #include "modules/transfer/transfer.h"
 #include "modules/workday/workday.h"
 #include "rules/rules.h"
@@ -99,6 +100,7 @@ void zg_app_close(zg_app_t *app)
 {
     if (!app)
         return;
+    zg_member_io_wait_jobs(); /* import jobs hold their own connections */
     zg_static_close(app->web);
     zg_router_free(app->router);
     if (app->db)

@@ -6,6 +6,7 @@
 #include "modules/checks/checks.h"
 #include "modules/dict/dict.h"
 #include "modules/member/member.h"
+#include "modules/member/member_io.h"
 #include "modules/org/org.h"
 #include "modules/transfer/transfer.h"
 #include "modules/system/system.h"
@@ -17,6 +18,7 @@ int zg_app_routes(zg_router_t *router)
         zg_system_routes, zg_dict_routes,  zg_checks_routes,  zg_account_routes,
         zg_org_routes,
         zg_member_routes,
+        zg_member_io_routes,
         zg_transfer_routes,    zg_audit_routes, zg_workday_routes,
     };
     for (size_t i = 0; i < sizeof registrars / sizeof registrars[0]; i++) {

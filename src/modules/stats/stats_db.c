@@ -6,7 +6,8 @@
  * to valid_to (exclusive): a transfer on day D closes the old span at D and opens a new one
  * at D, a conversion closes the probationary span and opens a full one. The engine wants one
  * record per interval in which the org and the counted attributes stay the same, with the
- * conversion as a field. So the spans are read in (membership, valid_from) order and a span
+ * conversion as a field. So the spans are read in (membership, valid_from) order (the order of
+ * the index membership_span_member, so no sort where the planner walks it) and a span
  * that continues the previous one of the same member in the same org (contiguous, and the
  * same status or probationary → full) extends that record instead of opening a new one; a
  * record that starts full has conversion = its start. Suspended, removed, deceased and
@@ -66,11 +67,11 @@ int zg_stats_db_org_kind(const char *kind, const char *category, const char *dom
 int zg_stats_db_edu(const char *education)
 {
     /* zg_member_edu_category's categories are the engine's, in the same order */
-    _Static_assert(ZG_MEMBER_EDU_POSTGRAD == ZG_STATS_EDU_POSTGRAD &&
-                       ZG_MEMBER_EDU_UNDERGRAD == ZG_STATS_EDU_UNDERGRAD &&
-                       ZG_MEMBER_EDU_COLLEGE == ZG_STATS_EDU_COLLEGE &&
-                       ZG_MEMBER_EDU_SECONDARY == ZG_STATS_EDU_SECONDARY &&
-                       ZG_MEMBER_EDU_JUNIOR == ZG_STATS_EDU_JUNIOR,
+    _Static_assert((int)ZG_MEMBER_EDU_POSTGRAD == (int)ZG_STATS_EDU_POSTGRAD &&
+                       (int)ZG_MEMBER_EDU_UNDERGRAD == (int)ZG_STATS_EDU_UNDERGRAD &&
+                       (int)ZG_MEMBER_EDU_COLLEGE == (int)ZG_STATS_EDU_COLLEGE &&
+                       (int)ZG_MEMBER_EDU_SECONDARY == (int)ZG_STATS_EDU_SECONDARY &&
+                       (int)ZG_MEMBER_EDU_JUNIOR == (int)ZG_STATS_EDU_JUNIOR,
                    "education categories of the member module and the engine differ");
     int e = zg_member_edu_category(education);
     return e < 0 ? ZG_STATS_EDU_JUNIOR : e;
@@ -82,10 +83,14 @@ int zg_stats_db_occ(const char *occupation)
         const char *key;
         int occ;
     } map[] = {
-        {"worker", ZG_STATS_OCC_WORKER},     {"farmer", ZG_STATS_OCC_FARMER},
-        {"professional", ZG_STATS_OCC_PROFESSIONAL}, {"manager", ZG_STATS_OCC_MANAGER},
-        {"official", ZG_STATS_OCC_OFFICIAL}, {"student", ZG_STATS_OCC_STUDENT},
-        {"other", ZG_STATS_OCC_OTHER},       {"retired", ZG_STATS_OCC_RETIRED},
+        {"worker", ZG_STATS_OCC_WORKER},
+        {"farmer", ZG_STATS_OCC_FARMER},
+        {"professional", ZG_STATS_OCC_PROFESSIONAL},
+        {"manager", ZG_STATS_OCC_MANAGER},
+        {"official", ZG_STATS_OCC_OFFICIAL},
+        {"student", ZG_STATS_OCC_STUDENT},
+        {"other", ZG_STATS_OCC_OTHER},
+        {"retired", ZG_STATS_OCC_RETIRED},
     };
     if (occupation)
         for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
@@ -123,9 +128,8 @@ static int cancelled(zg_error_t *err)
                         "stats load cancelled (service stopping)");
 }
 
-static int stream_open(stream_t *s, zg_conn_t *c, bool pg, const char *declare,
-                       const char *fetch, const char *plain, const atomic_bool *cancel,
-                       zg_error_t *err)
+static int stream_open(stream_t *s, zg_conn_t *c, bool pg, const char *declare, const char *fetch,
+                       const char *plain, const atomic_bool *cancel, zg_error_t *err)
 {
     memset(s, 0, sizeof *s);
     s->c = c;
@@ -176,7 +180,7 @@ static void stream_close(stream_t *s)
 /* ---- orgs ------------------------------------------------------------------------------- */
 
 #define ORG_SQL                                                                                    \
-    "SELECT id, parent_id, kind, category, domain, founded_on, status, dissolved_on FROM org "    \
+    "SELECT id, parent_id, kind, category, domain, founded_on, status, dissolved_on FROM org "     \
     "ORDER BY sort, id"
 
 /* A date column: true with *out set when present and valid. */
@@ -257,12 +261,12 @@ static int load_orgs(zg_conn_t *c, bool pg, const atomic_bool *cancel, zg_stats_
 /* ---- member spans ----------------------------------------------------------------------- */
 
 #define SPAN_SQL                                                                                   \
-    "SELECT s.membership_id, s.org_id, s.status, s.valid_from, s.valid_to, m.joined_on, "         \
-    "p.gender, p.ethnicity, p.birth_date, p.education, p.occupation "                             \
-    "FROM membership_span s JOIN membership m ON m.id = s.membership_id "                         \
+    "SELECT s.membership_id, s.org_id, s.status, s.valid_from, s.valid_to, m.joined_on, "          \
+    "p.gender, p.ethnicity, p.birth_date, p.education, p.occupation "                              \
+    "FROM membership_span s JOIN membership m ON m.id = s.membership_id "                          \
     "JOIN person p ON p.id = m.person_id "                                                         \
     "WHERE s.status IN ('probationary', 'full') "                                                  \
-    "ORDER BY s.membership_id, s.valid_from, s.id"
+    "ORDER BY s.membership_id, s.valid_from"
 
 typedef struct pending {
     bool has;
@@ -327,8 +331,9 @@ static int add_span(span_loader_t *l, zg_rows_t *r, zg_error_t *err)
     if (from < join)
         from = join, clamped = true;
     if ((!open && to <= from) || from > day_max()) {
-        skip(l, mid, (!open && to <= from) ? "span ends before joining (or is empty)"
-                                           : "span starts after 2079-06-05");
+        skip(l, mid,
+             (!open && to <= from) ? "span ends before joining (or is empty)"
+                                   : "span starts after 2079-06-05");
         return ZG_OK;
     }
     if (clamped)
@@ -406,11 +411,20 @@ static int db_loader(void *ctx, zg_stats_builder_t *b, zg_error_t *err)
     char at[ZG_TIMESTAMP_SIZE];
     zg_timestamp_now(at); /* before the first read: see zg_stats_db_load */
     int64_t seq = 0;
-    int rc = zg_db_query_int(x->c, "SELECT COALESCE(max(seq), 0) FROM audit_log", NULL, 0, &seq,
-                             err);
+    int rc =
+        zg_db_query_int(x->c, "SELECT COALESCE(max(seq), 0) FROM audit_log", NULL, 0, &seq, err);
     if (rc)
         return rc;
     x->info->audit_seq = seq;
+    if (x->pg) {
+        /* the cursors are read to the end: plan for all rows, not the first tenth; sort the
+         * spans in memory up to 64 MiB (beyond it PostgreSQL spills to disk, still correct) */
+        rc = zg_db_exec(x->c, "SET LOCAL cursor_tuple_fraction = 1.0", NULL, 0, NULL, err);
+        if (!rc)
+            rc = zg_db_exec(x->c, "SET LOCAL work_mem = '64MB'", NULL, 0, NULL, err);
+        if (rc)
+            return rc;
+    }
     rc = load_orgs(x->c, x->pg, x->cancel, b, x->info, err);
     if (!rc)
         rc = load_spans(x->c, x->pg, x->cancel, b, x->info, err);

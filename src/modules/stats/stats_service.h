@@ -222,8 +222,8 @@ int zg_stats_permille(uint32_t part, uint32_t total);
  * the snapshot (zg_stats_refresh_sync, then ask again). ZG_ERR_INVALID for an as_of outside
  * 1900-01-01 .. 2079-06-05. Names are read from the org table at answer time (one indexed,
  * scoped query). Everything in `out` is in arena `a`. */
-int zg_stats_report(zg_stats_ref_t *ref, zg_conn_t *c, zg_arena_t *a, int64_t scope,
-                    int64_t org_id, zg_date_t as_of, zg_stats_report_t *out, zg_error_t *err);
+int zg_stats_report(zg_stats_ref_t *ref, zg_conn_t *c, zg_arena_t *a, int64_t scope, int64_t org_id,
+                    zg_date_t as_of, zg_stats_report_t *out, zg_error_t *err);
 
 /* Members recruited (发展党员) in a year, with the bulletin's breakdowns: members whose
  * joined_on falls in the year, counted in the org where their membership began (the record
@@ -233,11 +233,11 @@ enum {
     ZG_STATS_R_MALE,
     ZG_STATS_R_FEMALE,
     ZG_STATS_R_MINORITY,
-    ZG_STATS_R_EDU,                                         /* + ZG_STATS_EDU_* */
+    ZG_STATS_R_EDU, /* + ZG_STATS_EDU_* */
     ZG_STATS_R_COLLEGE_PLUS = ZG_STATS_R_EDU + ZG_STATS_EDU_COUNT,
-    ZG_STATS_R_AGE,                                         /* + ZG_STATS_AGE_*, at admission */
+    ZG_STATS_R_AGE,                                        /* + ZG_STATS_AGE_*, at admission */
     ZG_STATS_R_LE35 = ZG_STATS_R_AGE + ZG_STATS_AGE_COUNT, /* 35岁及以下 */
-    ZG_STATS_R_OCC,                                         /* + ZG_STATS_OCC_* */
+    ZG_STATS_R_OCC,                                        /* + ZG_STATS_OCC_* */
     ZG_STATS_R_CELLS = ZG_STATS_R_OCC + ZG_STATS_OCC_COUNT
 };
 const char *zg_stats_recruited_key(int cell);
@@ -280,6 +280,8 @@ void zg_stats_recruited_text(const zg_stats_recruited_t *r, FILE *out);
  * bulletin (女, 少数民族, 大专及以上) as numbers with one decimal. Counts are numbers. The bytes
  * go to *data: from `arena` when not NULL, else malloc (the caller frees). ZG_ERR_IO /
  * ZG_ERR_NOMEM / ZG_ERR_TOO_LARGE. */
+#define ZG_STATS_XLSX_MAX ((size_t)64 << 20) /* bytes: far above a report of 100k child orgs */
+
 int zg_stats_report_xlsx(const zg_stats_report_t *r, zg_arena_t *arena, void **data, size_t *len,
                          zg_error_t *err);
 
@@ -291,11 +293,11 @@ int zg_stats_routes(zg_router_t *rt);
 enum { ZG_STATS_FORMAT_TEXT, ZG_STATS_FORMAT_JSON, ZG_STATS_FORMAT_XLSX };
 
 typedef struct zg_stats_cli_args {
-    int64_t org_id;   /* 0 = the tree's root */
-    zg_date_t as_of;  /* ZG_STATS_CLI_TODAY = today (China) */
-    int format;       /* ZG_STATS_FORMAT_* */
-    const char *out;  /* file to write; NULL = `out` stream (xlsx needs a file) */
-    int recruited;    /* a year: the recruits report instead of the as-of report; 0 = no */
+    int64_t org_id;  /* 0 = the tree's root */
+    zg_date_t as_of; /* ZG_STATS_CLI_TODAY = today (China) */
+    int format;      /* ZG_STATS_FORMAT_* */
+    const char *out; /* file to write; NULL = `out` stream (xlsx needs a file) */
+    int recruited;   /* a year: the recruits report instead of the as-of report; 0 = no */
 } zg_stats_cli_args_t;
 
 #define ZG_STATS_CLI_TODAY INT32_MIN
