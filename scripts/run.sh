@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh -DZG_TESTS=OFF
+bash scripts/web.sh
 mkdir -p data
 export ZUGONG_ADMIN_PASSWORD="${ZUGONG_ADMIN_PASSWORD:-Demo-Pass-2025}"
 ./build/zugong demo --db data/demo.db

@@ -8,6 +8,7 @@ PKGS=(
   libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev libssl-dev libsodium-dev
   libxlsxwriter-dev zlib1g-dev libcmocka-dev libcurl4-openssl-dev
   postgresql postgresql-contrib wrk curl
+  chromium fonts-noto-cjk
 )
 
 missing=()

@@ -3,6 +3,8 @@
 #   1. installs dependencies (scripts/setup.sh)
 #   2. builds with gcc, -Werror, and runs every test (unit + API) against SQLite and against a
 #      throwaway PostgreSQL cluster started here and stopped at the end
+#      then builds the web UI (scripts/web.sh) and runs its unit tests (vitest) and the browser
+#      end-to-end tests (tests/e2e/run.mjs, headless Chromium against a temporary demo database)
 #   3. builds with clang + AddressSanitizer + UndefinedBehaviorSanitizer and runs them again
 #   4. builds the libFuzzer drivers and runs each briefly over its seed corpus
 # Set ZG_SKIP_ASAN=1 or ZG_SKIP_FUZZ=1 to skip steps 3/4 locally; ZG_FUZZ_SECONDS (default 30).
@@ -19,9 +21,14 @@ export ZG_TEST_PG_URL
 echo "== PostgreSQL test cluster: $ZG_TEST_PG_URL"
 
 echo "== gcc build (-Werror) and tests"
-cmake -S . -B build -DZG_WERROR=ON >/dev/null
+cmake -S . -B build -DZG_WERROR=ON -DZG_TESTS=ON >/dev/null
 cmake --build build -j"$(nproc)"
 (cd build && ctest --output-on-failure -j2 --timeout 600)
+
+echo "== web UI: build, unit tests (vitest), end-to-end tests (headless Chromium)"
+bash scripts/web.sh
+(cd web && npx vitest run)
+node tests/e2e/run.mjs
 
 if [ "${ZG_SKIP_ASAN:-0}" != 1 ]; then
   echo "== clang ASan+UBSan build and tests"

@@ -8,3 +8,5 @@ export function cached(key, loader) {
 export const dictItems = (name) => cached('dict:' + name, () => api.get('/dicts/' + name).then((r) => r.items.filter((i) => i.enabled !== false)))
 export const memberMeta = () => cached('member-meta', () => api.get('/members/meta'))
 export const orgMeta = () => cached('org-meta', () => api.get('/orgs/meta'))
+// Which routes the server offers (feature detection for buttons whose API may not exist yet).
+export const routeSet = () => cached('openapi', () => fetch('/api/v1/openapi.json').then((r) => (r.ok ? r.json() : { paths: {} })).then((d) => new Set(Object.keys(d.paths || {}))))
