@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TOKEN "{{SCOPE}}"
-#define MAX_SQL 16384
+#define TOKEN      "{{SCOPE}}"
+#define MAX_SQL    16384
 #define MAX_PARAMS 32
 
 int zg_scope_contains(zg_conn_t *c, int64_t root, int64_t org_id, bool *in, zg_error_t *err)

@@ -15,8 +15,8 @@
 typedef int (*zg_handler_fn)(zg_req_t *req);
 
 enum {
-    ZG_ROUTE_PUBLIC = 1 << 0, /* no login needed (health, login, public code tables) */
-    ZG_ROUTE_UPLOAD = 1 << 1, /* body may be as large as config upload_max */
+    ZG_ROUTE_PUBLIC = 1 << 0,   /* no login needed (health, login, public code tables) */
+    ZG_ROUTE_UPLOAD = 1 << 1,   /* body may be as large as config upload_max */
     ZG_ROUTE_PWCHANGE = 1 << 2, /* allowed while the account must change its password */
 };
 

@@ -22,9 +22,12 @@ const zg_rule_t *zg_rule_get(const char *id)
 const char *zg_severity_name(zg_severity s)
 {
     switch (s) {
-    case ZG_SEV_BLOCK: return "block";
-    case ZG_SEV_WARN: return "warn";
-    default: return "info";
+    case ZG_SEV_BLOCK:
+        return "block";
+    case ZG_SEV_WARN:
+        return "warn";
+    default:
+        return "info";
     }
 }
 
@@ -40,8 +43,8 @@ int zg_rules_validate(zg_error_t *err)
                                 "rule #%zu (%s) is incomplete", i, r->id ? r->id : "?");
         for (size_t k = 0; k < i; k++)
             if (!strcmp(zg_rules_at(k)->id, r->id))
-                return zg_error_set(err, ZG_ERR_INTERNAL, "rule_catalog",
-                                    "内部错误：规则目录无效", "duplicate rule id %s", r->id);
+                return zg_error_set(err, ZG_ERR_INTERNAL, "rule_catalog", "内部错误：规则目录无效",
+                                    "duplicate rule id %s", r->id);
     }
     return ZG_OK;
 }
@@ -52,8 +55,7 @@ void zg_findings_init(zg_findings_t *f, zg_arena_t *arena)
     f->n = 0;
 }
 
-void zg_findings_add(zg_findings_t *f, const char *rule_id, const char *field, const char *fmt,
-                     ...)
+void zg_findings_add(zg_findings_t *f, const char *rule_id, const char *field, const char *fmt, ...)
 {
     const zg_rule_t *r = zg_rule_get(rule_id);
     assert(r && "unknown rule id");
@@ -106,12 +108,10 @@ json_t *zg_findings_json(const zg_findings_t *f)
     json_t *a = json_array();
     for (int i = 0; i < f->n; i++) {
         const zg_finding_t *it = &f->items[i];
-        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?}", "rule",
-                                           it->rule->id, "severity",
-                                           zg_severity_name(it->rule->severity), "message",
-                                           it->message, "citation", it->rule->citation,
-                                           "confidence", it->rule->confidence, "field",
-                                           it->field));
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?}", "rule", it->rule->id,
+                                           "severity", zg_severity_name(it->rule->severity),
+                                           "message", it->message, "citation", it->rule->citation,
+                                           "confidence", it->rule->confidence, "field", it->field));
     }
     return a;
 }
