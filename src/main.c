@@ -27,6 +27,7 @@
 #include "modules/account/account.h"
 #include "modules/audit/audit.h"
 #include "modules/org/org.h"
+#include "modules/stats/stats_service.h"
 #include "modules/workday/workday.h"
 
 #define EXIT_USAGE 2
@@ -43,6 +44,8 @@ static void usage(FILE *f)
             "  init      创建或升级数据库                  create or upgrade the database\n"
             "  demo      创建数据库并载入演示数据          init + demo data\n"
             "  migrate   执行数据库迁移并显示版本          apply migrations\n"
+            "  stats     统计报表 [--org ID] [--as-of 日期] [--recruited 年份]\n"
+            "            [--format text|json|xlsx] [--out 文件]  party statistics report\n"
             "  audit-verify          校验审计日志哈希链      verify the audit log's SM3 chain\n"
             "  audit-prune 天数      清理早于该天数的审计记录（不少于180天）\n"
             "  calendar export [年份] | calendar import 文件\n"
@@ -149,6 +152,15 @@ static int cmd_serve(const zg_config_t *cfg)
 
     if (zg_app_open(cfg, &app, &err))
         return fail(&err);
+    /* the statistics snapshot is built at start, so the first report answers at once */
+    zg_stats_service_settings_t ss;
+    zg_stats_service_defaults(&ss);
+    ss.refresh_seconds = cfg->stats_refresh_seconds;
+    ss.poll_ms = cfg->stats_poll_ms;
+    if (zg_stats_service_start(app->db, &ss, &err)) {
+        zg_app_close(app);
+        return fail(&err);
+    }
     zg_server_t *srv;
     if (zg_server_start(app, &srv, &err)) {
         zg_app_close(app);
@@ -241,6 +253,22 @@ static int cmd_migrate(const zg_config_t *cfg)
     printf("已执行 %d 个迁移，当前结构版本 %d（%s）\n", applied, version, zg_db_display_url(db));
     zg_db_close(db);
     return EXIT_SUCCESS;
+}
+
+/* zugong stats …: the report from a snapshot of the (migrated) database; stats_cli.c. */
+static int cmd_stats(const zg_config_t *cfg, const zg_stats_cli_args_t *args)
+{
+    zg_error_t err;
+    zg_db_t *db;
+    if (zg_db_open(cfg->db, &db, &err))
+        return fail(&err);
+    if (zg_db_migrate(db, NULL, &err)) {
+        zg_db_close(db);
+        return fail(&err);
+    }
+    int rc = zg_stats_cli(db, args, stdout, stderr);
+    zg_db_close(db);
+    return rc;
 }
 
 /* zugong calendar export [YEAR] | import FILE — the working-day calendar as editable text
@@ -346,8 +374,12 @@ int main(int argc, char **argv)
     }
     zg_config_t cfg;
     const char *pos[MAX_POSITIONAL];
-    int npos;
-    int rc = parse_args(argc, argv, &cfg, pos, &npos);
+    int npos, rc;
+    zg_stats_cli_args_t stats_args;
+    int stats = !strcmp(cmd, "stats");
+    if (stats && (rc = zg_stats_cli_parse(&argc, argv, &stats_args, stderr)))
+        return rc;
+    rc = parse_args(argc, argv, &cfg, pos, &npos);
     if (rc)
         return rc;
     if (!strcmp(cmd, "calendar"))
@@ -366,6 +398,8 @@ int main(int argc, char **argv)
         return cmd_init(&cfg, 1);
     if (!strcmp(cmd, "migrate"))
         return cmd_migrate(&cfg);
+    if (stats)
+        return cmd_stats(&cfg, &stats_args);
     if (!strcmp(cmd, "audit-verify"))
         return cmd_audit(&cfg, NULL, 0);
     fprintf(stderr, "zugong: 未知命令 unknown command: %s（运行 zugong help 查看用法）\n", cmd);

@@ -13,6 +13,7 @@
 #include "http/auth.h"
 #include "http/request.h"
 #include "modules/account/account.h"
+#include "modules/stats/stats_service.h"
 #include "modules/audit/audit.h"
 #include "modules/member/member.h"
 #include "modules/member/member_io.h"
@@ -103,6 +104,7 @@ void zg_app_close(zg_app_t *app)
     zg_member_io_wait_jobs(); /* import jobs hold their own connections */
     zg_static_close(app->web);
     zg_router_free(app->router);
+    zg_stats_service_stop(); /* its refresher reads the database */
     if (app->db)
         zg_db_close(app->db);
     free(app);

@@ -55,6 +55,8 @@ static const setting_t settings[] = {
     I(argon2_ops, 1, 20),
     I(argon2_mem_kib, 8, 4 * 1024 * 1024),
     S(root_org_name, 0),
+    I(stats_refresh_seconds, 0, 86400),
+    I(stats_poll_ms, 0, 60000),
     I(transfer_pending_warn_days, 1, 365),
     S(transfer_letter_prefix, 0),
 };
@@ -89,6 +91,8 @@ void zg_config_defaults(zg_config_t *c)
     c->argon2_ops = 3;
     c->argon2_mem_kib = 65536;
     snprintf(c->root_org_name, sizeof c->root_org_name, "本级党组织（请修改名称）");
+    c->stats_refresh_seconds = 60;
+    c->stats_poll_ms = 500;
     c->transfer_pending_warn_days = 30;
     snprintf(c->transfer_letter_prefix, sizeof c->transfer_letter_prefix, "组转");
 }

@@ -43,6 +43,8 @@ typedef struct zg_config {
     char root_org_name[256];    /* name of the root org `init` creates in an empty tree */
 
     /* transfers (issue 4) */
+    int stats_refresh_seconds;       /* statistics snapshot rebuilt at least this often; 60 */
+    int stats_poll_ms;               /* audit-log check for writes by other processes; 500 */
     int transfer_pending_warn_days;  /* a pending transfer this old is a warning; default 30 */
     char transfer_letter_prefix[81]; /* letter numbers: <prefix>〔2026〕0001号; default 组转 */
 } zg_config_t;

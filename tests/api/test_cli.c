@@ -105,6 +105,52 @@ static void test_init_migrate_demo(void **state)
                      1);
 }
 
+/* `zugong stats` on the demo database: text, JSON, XLSX to a file; usage and runtime errors. */
+static void test_stats_command(void **state)
+{
+    (void)state;
+    static char out[65536];
+    assert_int_equal(run(out, sizeof out, (const char *const[]){"demo", "--db", db_url, NULL}), 0);
+    assert_int_equal(run(out, sizeof out, (const char *const[]){"stats", "--db", db_url, NULL}), 0);
+    assert_non_null(strstr(out, "党员队伍基本情况统计表"));
+    assert_non_null(strstr(out, "下级党组织"));
+    assert_int_equal(run(out, sizeof out,
+                         (const char *const[]){"stats", "--db", db_url, "--format", "json",
+                                               "--as-of", "2020-06-30", NULL}),
+                     0);
+    assert_non_null(strstr(out, "\"as_of\":\"2020-06-30\""));
+    assert_non_null(strstr(out, "\"children\""));
+    char xlsx[] = "/tmp/zg-cli-stats-XXXXXX";
+    int fd = mkstemp(xlsx);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(
+        run(out, sizeof out,
+            (const char *const[]){"stats", "--db", db_url, "--format=xlsx", "--out", xlsx, NULL}),
+        0);
+    FILE *f = fopen(xlsx, "rb");
+    assert_non_null(f);
+    char magic[2] = {0};
+    assert_int_equal(fread(magic, 1, 2, f), 2);
+    fclose(f);
+    unlink(xlsx);
+    assert_memory_equal(magic, "PK", 2);
+    /* usage errors: exit 2, nothing run */
+    assert_int_equal(run(out, sizeof out,
+                         (const char *const[]){"stats", "--db", db_url, "--format", "pdf", NULL}),
+                     2);
+    assert_non_null(strstr(out, "输出格式应为"));
+    assert_int_equal(
+        run(out, sizeof out,
+            (const char *const[]){"stats", "--db", db_url, "--as-of", "2026-02-30", NULL}),
+        2);
+    /* an org that does not exist: runtime failure with a Chinese message */
+    assert_int_equal(run(out, sizeof out,
+                         (const char *const[]){"stats", "--db", db_url, "--org", "99999999", NULL}),
+                     1);
+    assert_non_null(strstr(out, "组织不存在"));
+}
+
 static void write_text(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -311,6 +357,7 @@ int main(void)
         cmocka_unit_test(test_calendar_import_export),
         cmocka_unit_test(test_serve_graceful_shutdown),
         cmocka_unit_test(test_audit_verify_cli),
+        cmocka_unit_test(test_stats_command),
     };
     int rc = cmocka_run_group_tests_name(zg_test_backend(), tests, NULL, NULL);
     zg_testdb_cleanup();

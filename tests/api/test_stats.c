@@ -72,11 +72,6 @@ static int setup(void **state)
     (void)state;
     if (zg_testsrv_start(&S, zg_test_fast_hashing) != 0)
         return -1;
-    /* the stats routes: app/routes.c registers them once the lead wires the module; until
-     * then the test adds them (before the first request; a conflict means they are there) */
-    int rc = zg_stats_routes(S.app->router);
-    if (rc && rc != ZG_ERR_CONFLICT)
-        return -1;
     zg_demo_report_t rep;
     zg_error_t err;
     if (zg_demo_load(S.app, &rep, &err)) {
@@ -107,7 +102,6 @@ static int teardown(void **state)
     if (S.srv)
         zg_server_stop(S.srv, 5);
     S.srv = NULL;
-    zg_stats_service_stop(); /* before the database closes (zg_app_close does it once wired) */
     zg_testsrv_stop(&S);
     return 0;
 }
