@@ -28,9 +28,10 @@ COUNTY=$(sqlite3 "$OUT/demo.db" "SELECT id FROM org WHERE code = 'LJ-04'")
 "$BIN" serve "$OUT/demo.db" city Demo-Pass-2025 "$CITY" "$COUNTY" "$PER_S" | tee "$OUT/demo.log"
 
 echo "== generated country, $MEMBERS members"
-DB=$OUT/gen-$MEMBERS.db
+DB=$PWD/bench/out/gen/members-$MEMBERS.db   # shared with bench/api
+mkdir -p "$(dirname "$DB")"
 if [ ! -f "$DB" ]; then
-    rm -f "$DB".key
+    rm -f "$DB".key "$DB"-wal "$DB"-shm
     "$BIN" fill "$DB" "$MEMBERS" | tee "$OUT/fill-$MEMBERS.log"
 fi
 COUNTY=$(sqlite3 "$DB" "SELECT min(id) FROM org WHERE depth = 3")

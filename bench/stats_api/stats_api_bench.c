@@ -159,17 +159,27 @@ static int fill_record(void *ctx, const zg_stats_gen_record_t *g)
         zg_date_format(r->birth, birth);
         zg_date_format(r->join, join);
         snprintf(name, sizeof name, "模拟党员%lld", (long long)mid);
+        /* the masked forms the lists show (the sealed values only matter to a full-record
+         * view, which these benches do not make) */
+        char id_masked[24], phone_masked[16];
+        snprintf(id_masked, sizeof id_masked, "%06d********%04d",
+                 110000 + (int)(mid % 60) * 1000 + 101, (int)(mid % 10000));
+        snprintf(phone_masked, sizeof phone_masked, "13%d****%04d", (int)(mid % 10),
+                 (int)((mid * 7919) % 10000));
         zg_param_t p[] = {ZG_P_INT(mid),
                           ZG_P_TEXT(name),
                           ZG_P_TEXT(r->female ? "2" : "1"),
                           ZG_P_TEXT(r->minority ? "02" : "01"),
                           ZG_P_TEXT(birth),
                           ZG_P_TEXT(edu_code[r->edu]),
-                          ZG_P_TEXT(occ_key[r->occ])};
+                          ZG_P_TEXT(occ_key[r->occ]),
+                          ZG_P_TEXT(id_masked),
+                          ZG_P_TEXT(phone_masked)};
         if (zg_db_exec(f->c,
                        "INSERT INTO person (id, name, gender, ethnicity, birth_date, education, "
-                       "occupation) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                       p, 7, NULL, &f->err))
+                       "occupation, id_number_masked, phone_masked) "
+                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                       p, 9, NULL, &f->err))
             return 1;
         zg_param_t q[] = {
             ZG_P_INT(mid), ZG_P_INT(r->org_id),
@@ -293,8 +303,18 @@ static int cmd_fill(const char *path, uint64_t members)
                             .nroles = 1};
     if (zg_account_create(f.c, &acc, NULL, &fi, &err))
         die("account", &err);
+    /* and one whose home is the county (bench/api: a county clerk's member list) */
+    zg_account_new_t acc2 = {.username = "bench_county",
+                             .display_name = "县级压测",
+                             .home_org_id = county,
+                             .password = "Perf-Stats-2026x",
+                             .roles = roles,
+                             .nroles = 1};
+    if (zg_account_create(f.c, &acc2, NULL, &fi, &err))
+        die("account", &err);
     zg_arena_destroy(&ar);
-    printf("city (root) %lld, county %lld, account bench / Perf-Stats-2026x\n", (long long)root,
+    printf("city (root) %lld, county %lld, accounts bench (root) and bench_county (county) / "
+           "Perf-Stats-2026x\n", (long long)root,
            (long long)county);
     free(f.parent);
     free(f.depth);

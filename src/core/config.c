@@ -47,6 +47,7 @@ static const setting_t settings[] = {
     I(conn_per_ip, 1, 100000),
     I(shutdown_grace, 0, 3600),
     I(session_idle_minutes, 1, 24 * 60),
+    I(session_cache_ms, 0, 60000),
     I(session_absolute_hours, 1, 24 * 30),
     I(lockout_threshold, 1, 100),
     I(lockout_minutes, 1, 24 * 60),
@@ -57,6 +58,7 @@ static const setting_t settings[] = {
     S(root_org_name, 0),
     I(stats_refresh_seconds, 0, 86400),
     I(stats_poll_ms, 0, 60000),
+    {"member_list_index", T_BOOL, offsetof(zg_config_t, member_list_index), sizeof(bool), 0, 1},
     I(transfer_pending_warn_days, 1, 365),
     S(transfer_letter_prefix, 0),
 };
@@ -83,6 +85,7 @@ void zg_config_defaults(zg_config_t *c)
     c->conn_per_ip = 256;
     c->shutdown_grace = 10;
     c->session_idle_minutes = 30;
+    c->session_cache_ms = 1000;
     c->session_absolute_hours = 12;
     c->lockout_threshold = 5;
     c->lockout_minutes = 15;
@@ -93,6 +96,7 @@ void zg_config_defaults(zg_config_t *c)
     snprintf(c->root_org_name, sizeof c->root_org_name, "本级党组织（请修改名称）");
     c->stats_refresh_seconds = 60;
     c->stats_poll_ms = 500;
+    c->member_list_index = true;
     c->transfer_pending_warn_days = 30;
     snprintf(c->transfer_letter_prefix, sizeof c->transfer_letter_prefix, "组转");
 }

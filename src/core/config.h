@@ -33,6 +33,7 @@ typedef struct zg_config {
 
     /* accounts and sessions (issue 3; rules account.*) */
     int session_idle_minutes;   /* idle timeout; default 30 */
+    int session_cache_ms;       /* authenticated sessions cached this long; 1000; 0 = off */
     int session_absolute_hours; /* absolute lifetime of a session; default 12 */
     int lockout_threshold;      /* consecutive failed logins that lock; default 5 */
     int lockout_minutes;        /* lock duration; default 15 */
@@ -45,6 +46,7 @@ typedef struct zg_config {
     /* transfers (issue 4) */
     int stats_refresh_seconds;       /* statistics snapshot rebuilt at least this often; 60 */
     int stats_poll_ms;               /* audit-log check for writes by other processes; 500 */
+    bool member_list_index;          /* member lists from the in-memory index; default true */
     int transfer_pending_warn_days;  /* a pending transfer this old is a warning; default 30 */
     char transfer_letter_prefix[81]; /* letter numbers: <prefix>〔2026〕0001号; default 组转 */
 } zg_config_t;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -53,6 +54,7 @@ static void sql_exec(const char *sql, int64_t id, const char *text)
         print_error("%s: %s\n", sql, err.detail);
         fail();
     }
+    zg_account_sessions_changed(); /* written behind the account module's back */
 }
 
 static int64_t insert_org(int64_t parent, const char *kind, const char *name)
@@ -417,6 +419,55 @@ static void test_rotation(void **state)
 }
 
 /* ---- expiry ----------------------------------------------------------------------------- */
+
+/* The session cache: the module's own writes take effect on the next request (logout, a
+ * removed role); a change written behind its back (another process) within session_cache_ms. */
+static void test_session_cache(void **state)
+{
+    (void)state;
+    int64_t id = account("cache_user", "Cache-Pass-1", COUNTY, "viewer");
+    char tok[65], tok2[65];
+    login_ok("cache_user", "Cache-Pass-1", tok);
+    login_ok("cache_user", "Cache-Pass-1", tok2);
+    zg_http_resp_t r;
+    assert_int_equal(call("GET", "/api/v1/auth/me", NULL, tok, &r), 200); /* now cached */
+    zg_http_resp_free(&r);
+    assert_int_equal(call("GET", "/api/v1/auth/me", NULL, tok2, &r), 200);
+    zg_http_resp_free(&r);
+    /* logout through the API: the very next request with that token is refused */
+    assert_int_equal(call("POST", "/api/v1/auth/logout", NULL, tok2, &r), 200);
+    zg_http_resp_free(&r);
+    assert_int_equal(call("GET", "/api/v1/auth/me", NULL, tok2, &r), 401);
+    zg_http_resp_free(&r);
+    /* another process disables the account: seen after at most the cache's lifetime */
+    zg_account_set_session_cache_ms(300);
+    assert_int_equal(call("GET", "/api/v1/auth/me", NULL, tok, &r), 200);
+    zg_http_resp_free(&r);
+    zg_error_t err;
+    zg_param_t p[] = {ZG_P_INT(id)};
+    assert_int_equal(
+        zg_db_exec(db(), "UPDATE account SET status = 'disabled' WHERE id = $1", p, 1, NULL, &err),
+        0);
+    assert_int_equal(call("GET", "/api/v1/auth/me", NULL, tok, &r), 200); /* still cached */
+    zg_http_resp_free(&r);
+    usleep(350 * 1000);
+    assert_int_equal(call("GET", "/api/v1/auth/me", NULL, tok, &r), 401);
+    zg_http_resp_free(&r);
+    /* with the cache off, such a change is seen at once */
+    zg_account_set_session_cache_ms(0);
+    assert_int_equal(
+        zg_db_exec(db(), "UPDATE account SET status = 'active' WHERE id = $1", p, 1, NULL, &err),
+        0);
+    login_ok("cache_user", "Cache-Pass-1", tok);
+    assert_int_equal(call("GET", "/api/v1/auth/me", NULL, tok, &r), 200);
+    zg_http_resp_free(&r);
+    assert_int_equal(
+        zg_db_exec(db(), "UPDATE account SET status = 'disabled' WHERE id = $1", p, 1, NULL, &err),
+        0);
+    assert_int_equal(call("GET", "/api/v1/auth/me", NULL, tok, &r), 401);
+    zg_http_resp_free(&r);
+    zg_account_set_session_cache_ms(1000);
+}
 
 static void test_idle_expiry(void **state)
 {
@@ -1156,6 +1207,7 @@ int main(void)
         cmocka_unit_test(test_cookie_and_csrf),
         cmocka_unit_test(test_https_cookie),
         cmocka_unit_test(test_rotation),
+        cmocka_unit_test(test_session_cache),
         cmocka_unit_test(test_idle_expiry),
         cmocka_unit_test(test_absolute_expiry),
         cmocka_unit_test(test_brute_force),

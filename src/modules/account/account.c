@@ -477,7 +477,7 @@ int zg_account_create(zg_conn_t *c, zg_account_new_t *a, int64_t *id, zg_finding
                         acct_detail_end(&d), err);
     }
     if (!rc)
-        rc = zg_db_commit(c, err);
+        rc = acct_commit(c, err);
 done:
     if (rc) {
         zg_db_rollback(c);
@@ -822,7 +822,7 @@ int zg_account_update(zg_conn_t *c, const zg_actor_t *actor, int64_t id, const c
         rc = acct_audit(c, actor, true, "account.update", "account", id, "ok", acct_detail_end(&d),
                         err);
     if (!rc)
-        rc = zg_db_commit(c, err);
+        rc = acct_commit(c, err);
     if (rc)
         zg_db_rollback(c);
     acct_detail_free(&d);
@@ -891,7 +891,7 @@ int zg_account_set_disabled(zg_conn_t *c, const zg_actor_t *actor, int64_t id, b
         acct_detail_free(&d);
     }
     if (!rc)
-        rc = zg_db_commit(c, err);
+        rc = acct_commit(c, err);
     if (rc)
         zg_db_rollback(c);
     return rc;
@@ -915,7 +915,7 @@ int zg_account_unlock(zg_conn_t *c, const zg_actor_t *actor, int64_t id, zg_erro
     if (!rc)
         rc = acct_audit(c, actor, true, "account.unlock", "account", id, "ok", NULL, err);
     if (!rc)
-        rc = zg_db_commit(c, err);
+        rc = acct_commit(c, err);
     if (rc)
         zg_db_rollback(c);
     return rc;
@@ -967,7 +967,7 @@ int zg_account_reset_password(zg_conn_t *c, const zg_actor_t *actor, int64_t id,
         rc = acct_audit(c, actor, true, "account.reset_password", "account", id, "ok",
                         "{\"must_change\":true}", err);
     if (!rc)
-        rc = zg_db_commit(c, err);
+        rc = acct_commit(c, err);
     if (rc)
         zg_db_rollback(c);
     else
@@ -1043,7 +1043,7 @@ int zg_account_set_roles(zg_conn_t *c, const zg_actor_t *actor, int64_t id,
         acct_detail_free(&d);
     }
     if (!rc)
-        rc = zg_db_commit(c, err);
+        rc = acct_commit(c, err);
     if (rc)
         zg_db_rollback(c);
     zg_arena_destroy(&arena);
@@ -1267,7 +1267,7 @@ int zg_role_create(zg_conn_t *c, const zg_actor_t *actor, const char *code, cons
         acct_detail_free(&d);
     }
     if (!rc)
-        rc = zg_db_commit(c, err);
+        rc = acct_commit(c, err);
     if (rc)
         zg_db_rollback(c);
     else if (id)
@@ -1341,7 +1341,7 @@ int zg_role_update(zg_conn_t *c, const zg_actor_t *actor, int64_t id, const char
     if (!rc)
         rc = acct_audit(c, actor, true, "role.update", "role", id, "ok", acct_detail_end(&d), err);
     if (!rc)
-        rc = zg_db_commit(c, err);
+        rc = acct_commit(c, err);
     if (rc)
         zg_db_rollback(c);
     acct_detail_free(&d);
@@ -1387,7 +1387,7 @@ int zg_role_delete(zg_conn_t *c, const zg_actor_t *actor, int64_t id, zg_error_t
         acct_detail_free(&d);
     }
     if (!rc)
-        rc = zg_db_commit(c, err);
+        rc = acct_commit(c, err);
     if (rc)
         zg_db_rollback(c);
     return rc;

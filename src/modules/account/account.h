@@ -351,6 +351,14 @@ int zg_account_authenticate(zg_req_t *r, zg_principal_t **out, zg_error_t *err);
  * registers zg_account_authenticate. Call once before the server starts. */
 int zg_account_configure(const zg_config_t *cfg, zg_error_t *err);
 
+/* The session cache (account_session_cache.c): an authenticated session is kept in memory
+ * for `session_cache_ms` (config; 0 = off). The module's own writes make it re-read at once;
+ * a change to sessions, accounts or roles made outside the module (a tool writing SQL, a test)
+ * is seen after at most that time, or at once after this call. */
+void zg_account_sessions_changed(void);
+/* Sets the cache's lifetime (tests; before or while serving). */
+void zg_account_set_session_cache_ms(int ms);
+
 /* Names of the session cookie: plain, and with the __Host- prefix over HTTPS. */
 #define ZG_SESSION_COOKIE        "zg_session"
 #define ZG_SESSION_COOKIE_SECURE "__Host-zg_session"

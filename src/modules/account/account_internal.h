@@ -6,7 +6,9 @@
 #include <stdint.h>
 
 #include "core/strbuf.h"
+#include "core/arena.h"
 #include "db/db.h"
+#include "http/auth.h"
 #include "modules/account/account.h"
 
 /* Audit detail as a JSON object, built in a malloc'd buffer of bounded size. Member names
@@ -53,5 +55,34 @@ int acct_token_hash(const char *token, char out[ZG_TOKEN_STR_SIZE]);
  * first (API clients), else the cookie (__Host-zg_session preferred to zg_session). NULL when
  * there is none; *bearer_bad when an Authorization header is not a Bearer token. */
 const char *acct_request_token(zg_req_t *r, bool *via_cookie, bool *bearer_bad);
+
+/* ---- the session cache (account_session_cache.c) ---------------------------------------- */
+
+/* What the authenticator reads for a session token: the session, its account and the
+ * account's permissions (sorted). Strings live in the request arena. */
+typedef struct acct_session_row {
+    int64_t session_id, account_id, home_org_id;
+    int64_t last_seen, expires, changed; /* seconds (zg_account_now) */
+    bool bad_time;                       /* a stored timestamp did not parse */
+    bool must_change, active;
+    const char *csrf, *username, *display_name;
+    int nperms;
+    const char *perms[ZG_MAX_PERMS];
+} acct_session_row_t;
+
+/* Entries live ms milliseconds (0 = no cache). Before serving. */
+void acct_cache_configure(int ms);
+/* The generation to pass to acct_cache_put: read it before the database read. */
+uint64_t acct_cache_generation(void);
+/* Any write to sessions, accounts, roles or permissions: every entry becomes stale. */
+void acct_cache_changed(void);
+/* zg_db_commit followed by acct_cache_changed: the account module's commits. */
+int acct_commit(zg_conn_t *c, zg_error_t *err);
+/* The cached row for the token hash (strings copied into a); false on a miss. */
+bool acct_cache_get(const char *hash, zg_arena_t *a, acct_session_row_t *row);
+/* Stores a row read at generation gen (dropped when a write happened since). */
+void acct_cache_put(const char *hash, uint64_t gen, const acct_session_row_t *row);
+/* The session's last_seen_at was rewritten. */
+void acct_cache_touch(const char *hash, int64_t last_seen);
 
 #endif

@@ -57,6 +57,7 @@ int zg_account_configure(const zg_config_t *cfg, zg_error_t *err)
     pthread_mutex_lock(&dummy_mu);
     dummy_hash[0] = '\0'; /* made again with the new cost on first use */
     pthread_mutex_unlock(&dummy_mu);
+    acct_cache_configure(cfg->session_cache_ms);
     zg_auth_set_authenticator(zg_account_authenticate);
     return ZG_OK;
 }
@@ -189,7 +190,7 @@ static int record_failure(zg_conn_t *c, const zg_account_policy_t *p, const zg_a
         acct_detail_free(&d);
     }
     if (!rc)
-        rc = zg_db_commit(c, err);
+        rc = acct_commit(c, err);
     if (rc)
         zg_db_rollback(c);
     return rc;
@@ -324,7 +325,7 @@ int zg_account_login(zg_conn_t *c, const zg_account_policy_t *p, const zg_login_
         acct_detail_free(&d);
     }
     if (!rc)
-        rc = zg_db_commit(c, err);
+        rc = acct_commit(c, err);
     if (rc) {
         zg_db_rollback(c);
         goto fail;
@@ -356,7 +357,7 @@ int zg_account_logout(zg_conn_t *c, const zg_actor_t *actor, int64_t session_id,
         acct_detail_free(&d);
     }
     if (!rc)
-        rc = zg_db_commit(c, err);
+        rc = acct_commit(c, err);
     if (rc)
         zg_db_rollback(c);
     return rc;
@@ -464,7 +465,7 @@ int zg_account_change_password(zg_conn_t *c, const zg_account_policy_t *p, const
     if (!rc)
         rc = acct_audit(c, actor, true, "auth.password_change", "account", row.id, "ok", NULL, err);
     if (!rc)
-        rc = zg_db_commit(c, err);
+        rc = acct_commit(c, err);
     if (rc)
         zg_db_rollback(c);
     sodium_memzero(hash, sizeof hash);
@@ -526,19 +527,12 @@ static int cmp_perm(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-int zg_account_authenticate(zg_req_t *r, zg_principal_t **out, zg_error_t *err)
+/* Reads the session of token hash `hash`, its account and permissions from the database.
+ * ZG_OK, ZG_ERR_UNAUTHORIZED for an unknown session, or a database error. */
+static int read_session(zg_conn_t *c, zg_arena_t *a, const char *hash, acct_session_row_t *s,
+                        zg_error_t *err)
 {
-    *out = NULL;
-    bool via_cookie, bearer_bad;
-    const char *token = acct_request_token(r, &via_cookie, &bearer_bad);
-    if (!token)
-        return unauthorized(err, bearer_bad ? "Authorization is not Bearer" : "no credentials");
-    char hash[ZG_TOKEN_STR_SIZE];
-    if (acct_token_hash(token, hash) != ZG_OK)
-        return unauthorized(err, "malformed token");
-    zg_conn_t *c = zg_db_conn(r->app->db, err);
-    if (!c)
-        return err->status ? err->status : ZG_ERR_DB;
+    memset(s, 0, sizeof *s);
     zg_rows_t *rows;
     zg_param_t p[] = {ZG_P_TEXT(hash)};
     int rc = zg_db_query(c,
@@ -555,50 +549,22 @@ int zg_account_authenticate(zg_req_t *r, zg_principal_t **out, zg_error_t *err)
         zg_rows_close(rows);
         return rc < 0 ? rc : unauthorized(err, "unknown session");
     }
-    zg_principal_t *who = zg_arena_calloc(&r->arena, 1, sizeof *who);
-    if (!who) {
-        zg_rows_close(rows);
-        return zg_error_set(err, ZG_ERR_NOMEM, "no_memory", "内存不足", "principal");
-    }
-    who->session_id = zg_rows_int(rows, 0);
-    who->account_id = zg_rows_int(rows, 1);
-    who->csrf_token = zg_arena_strdup(&r->arena, zg_rows_text(rows, 2));
-    int64_t last_seen = 0, expires = 0, changed = 0;
-    int bad = zg_account_ts_parse(zg_rows_text(rows, 3), &last_seen) |
-              zg_account_ts_parse(zg_rows_text(rows, 4), &expires);
-    who->username = zg_arena_strdup(&r->arena, zg_rows_text(rows, 5));
-    who->display_name = zg_arena_strdup(&r->arena, zg_rows_text(rows, 6));
-    who->home_org_id = zg_rows_int(rows, 7);
-    bool must_change = zg_rows_int(rows, 8) != 0;
-    zg_account_ts_parse(zg_rows_text(rows, 9), &changed);
-    bool active = !strcmp(zg_rows_text(rows, 10), "active");
+    s->session_id = zg_rows_int(rows, 0);
+    s->account_id = zg_rows_int(rows, 1);
+    s->csrf = zg_arena_strdup(a, zg_rows_text(rows, 2));
+    s->bad_time = zg_account_ts_parse(zg_rows_text(rows, 3), &s->last_seen) |
+                  zg_account_ts_parse(zg_rows_text(rows, 4), &s->expires);
+    s->username = zg_arena_strdup(a, zg_rows_text(rows, 5));
+    s->display_name = zg_arena_strdup(a, zg_rows_text(rows, 6));
+    s->home_org_id = zg_rows_int(rows, 7);
+    s->must_change = zg_rows_int(rows, 8) != 0;
+    zg_account_ts_parse(zg_rows_text(rows, 9), &s->changed);
+    s->active = !strcmp(zg_rows_text(rows, 10), "active");
     zg_rows_close(rows);
-    if (!who->csrf_token || !who->username || !who->display_name)
+    if (!s->csrf || !s->username || !s->display_name)
         return zg_error_set(err, ZG_ERR_NOMEM, "no_memory", "内存不足", "principal strings");
 
-    zg_account_policy_t pol = zg_account_policy_from_config(&r->app->config);
-    int64_t now = zg_account_now();
-    bool expired = bad || now >= expires || now - last_seen >= pol.session_idle_s;
-    if (expired || !active) {
-        zg_param_t d[] = {ZG_P_INT(who->session_id)};
-        zg_error_t derr;
-        if (zg_db_exec(c, "DELETE FROM session WHERE id = $1", d, 1, NULL, &derr))
-            zg_log_warn("cannot delete expired session: %s", derr.detail);
-        if (!active)
-            return unauthorized(err, "account disabled");
-        return zg_error_set(err, ZG_ERR_UNAUTHORIZED, "session_expired", "登录已过期，请重新登录",
-                            "session %s expired", now >= expires ? "absolutely" : "idle");
-    }
-    if (now - last_seen >= LAST_SEEN_GRANULARITY_S) {
-        char ts[ZG_TIMESTAMP_SIZE];
-        zg_account_ts_format(now, ts);
-        zg_param_t u[] = {ZG_P_INT(who->session_id), ZG_P_TEXT(ts)};
-        zg_error_t uerr;
-        if (zg_db_exec(c, "UPDATE session SET last_seen_at = $2 WHERE id = $1", u, 2, NULL, &uerr))
-            zg_log_warn("cannot update session last_seen_at: %s", uerr.detail); /* not fatal */
-    }
-
-    zg_param_t pa[] = {ZG_P_INT(who->account_id)};
+    zg_param_t pa[] = {ZG_P_INT(s->account_id)};
     rc = zg_db_query(c,
                      "SELECT DISTINCT rp.perm FROM account_role ar JOIN role_perm rp ON "
                      "rp.role_id = ar.role_id WHERE ar.account_id = $1",
@@ -606,26 +572,88 @@ int zg_account_authenticate(zg_req_t *r, zg_principal_t **out, zg_error_t *err)
     if (rc)
         return rc;
     while ((rc = zg_rows_next(rows, err)) == 1) {
-        if (who->nperms == ZG_MAX_PERMS) {
+        if (s->nperms == ZG_MAX_PERMS) {
             zg_log_warn("account %lld holds more than %d permissions; the rest are ignored",
-                        (long long)who->account_id, ZG_MAX_PERMS);
+                        (long long)s->account_id, ZG_MAX_PERMS);
             break;
         }
-        const char *perm = zg_arena_strdup(&r->arena, zg_rows_text(rows, 0));
+        const char *perm = zg_arena_strdup(a, zg_rows_text(rows, 0));
         if (!perm) {
             rc = zg_error_set(err, ZG_ERR_NOMEM, "no_memory", "内存不足", "perm");
             break;
         }
-        who->perms[who->nperms++] = perm;
+        s->perms[s->nperms++] = perm;
     }
     zg_rows_close(rows);
     if (rc < 0)
         return rc;
     /* zg_principal_can does a binary search with strcmp: sort in C, not by a collation */
-    qsort(who->perms, (size_t)who->nperms, sizeof who->perms[0], cmp_perm);
+    qsort(s->perms, (size_t)s->nperms, sizeof s->perms[0], cmp_perm);
+    return ZG_OK;
+}
+
+int zg_account_authenticate(zg_req_t *r, zg_principal_t **out, zg_error_t *err)
+{
+    *out = NULL;
+    bool via_cookie, bearer_bad;
+    const char *token = acct_request_token(r, &via_cookie, &bearer_bad);
+    if (!token)
+        return unauthorized(err, bearer_bad ? "Authorization is not Bearer" : "no credentials");
+    char hash[ZG_TOKEN_STR_SIZE];
+    if (acct_token_hash(token, hash) != ZG_OK)
+        return unauthorized(err, "malformed token");
+    zg_conn_t *c = zg_db_conn(r->app->db, err);
+    if (!c)
+        return err->status ? err->status : ZG_ERR_DB;
+    acct_session_row_t s;
+    if (!acct_cache_get(hash, &r->arena, &s)) {
+        uint64_t gen = acct_cache_generation(); /* before the read: see the cache's exactness */
+        int rc = read_session(c, &r->arena, hash, &s, err);
+        if (rc)
+            return rc;
+        if (!s.bad_time)
+            acct_cache_put(hash, gen, &s);
+    }
+
+    zg_account_policy_t pol = zg_account_policy_from_config(&r->app->config);
+    int64_t now = zg_account_now();
+    bool expired = s.bad_time || now >= s.expires || now - s.last_seen >= pol.session_idle_s;
+    if (expired || !s.active) {
+        zg_param_t d[] = {ZG_P_INT(s.session_id)};
+        zg_error_t derr;
+        if (zg_db_exec(c, "DELETE FROM session WHERE id = $1", d, 1, NULL, &derr))
+            zg_log_warn("cannot delete expired session: %s", derr.detail);
+        acct_cache_changed();
+        if (!s.active)
+            return unauthorized(err, "account disabled");
+        return zg_error_set(err, ZG_ERR_UNAUTHORIZED, "session_expired", "登录已过期，请重新登录",
+                            "session %s expired", now >= s.expires ? "absolutely" : "idle");
+    }
+    if (now - s.last_seen >= LAST_SEEN_GRANULARITY_S) {
+        char ts[ZG_TIMESTAMP_SIZE];
+        zg_account_ts_format(now, ts);
+        zg_param_t u[] = {ZG_P_INT(s.session_id), ZG_P_TEXT(ts)};
+        zg_error_t uerr;
+        if (zg_db_exec(c, "UPDATE session SET last_seen_at = $2 WHERE id = $1", u, 2, NULL, &uerr))
+            zg_log_warn("cannot update session last_seen_at: %s", uerr.detail); /* not fatal */
+        else
+            acct_cache_touch(hash, now);
+    }
+
+    zg_principal_t *who = zg_arena_calloc(&r->arena, 1, sizeof *who);
+    if (!who)
+        return zg_error_set(err, ZG_ERR_NOMEM, "no_memory", "内存不足", "principal");
+    who->session_id = s.session_id;
+    who->account_id = s.account_id;
+    who->csrf_token = s.csrf;
+    who->username = s.username;
+    who->display_name = s.display_name;
+    who->home_org_id = s.home_org_id;
+    who->nperms = s.nperms;
+    memcpy(who->perms, s.perms, sizeof s.perms[0] * (size_t)s.nperms);
     who->via_cookie = via_cookie;
     who->must_change_password =
-        must_change || zg_password_expired(changed, now, pol.password_expiry_days);
+        s.must_change || zg_password_expired(s.changed, now, pol.password_expiry_days);
     *out = who;
     return ZG_OK;
 }
