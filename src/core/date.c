@@ -8,6 +8,8 @@
 #include "core/date.h"
 
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/status.h"
@@ -246,4 +248,29 @@ void zg_timestamp_now(char buf[ZG_TIMESTAMP_SIZE])
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(buf, ZG_TIMESTAMP_SIZE, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+int zg_timestamp_to_china(const char *utc, char out[ZG_TIMESTAMP_SIZE])
+{
+    snprintf(out, ZG_TIMESTAMP_SIZE, "%.19s", utc ? utc : "");
+    int h, mi, se;
+    char day[ZG_DATE_STR_SIZE], tail;
+    zg_date_t d;
+    if (!utc || strlen(utc) != 19 || utc[10] != ' ' ||
+        sscanf(utc + 11, "%2d:%2d:%2d%c", &h, &mi, &se, &tail) != 3 || h < 0 || h > 23 || mi < 0 ||
+        mi > 59 || se < 0 || se > 59 || utc[13] != ':' || utc[16] != ':')
+        return -1;
+    memcpy(day, utc, 10);
+    day[10] = '\0';
+    if (zg_date_parse(day, &d))
+        return -1;
+    int64_t secs = (int64_t)d * 86400 + h * 3600 + mi * 60 + se + ZG_DATE_CHINA_UTC_OFFSET;
+    int64_t rest = ((secs % 86400) + 86400) % 86400; /* floor, also before 1970 */
+    zg_date_t local = (zg_date_t)((secs - rest) / 86400);
+    char ld[ZG_DATE_STR_SIZE];
+    if (zg_date_format(local, ld))
+        return -1;
+    snprintf(out, ZG_TIMESTAMP_SIZE, "%s %02d:%02d:%02d", ld, (int)(rest / 3600),
+             (int)(rest / 60 % 60), (int)(rest % 60));
+    return 0;
 }

@@ -99,4 +99,9 @@ zg_date_t zg_date_today(void);
  * *_at columns, see src/db/migrations/0001_init.sql). */
 void zg_timestamp_now(char buf[ZG_TIMESTAMP_SIZE]);
 
+/* A storage timestamp (UTC) as China Standard Time, same format, for text people read directly
+ * (command output, exported workbooks; the web UI converts by itself). Returns 0, or -1 when
+ * `utc` is not a valid "YYYY-MM-DD HH:MM:SS" (out is then a copy of at most 19 bytes of it). */
+int zg_timestamp_to_china(const char *utc, char out[ZG_TIMESTAMP_SIZE]);
+
 #endif

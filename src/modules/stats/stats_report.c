@@ -597,8 +597,10 @@ void zg_stats_report_text(const zg_stats_report_t *r, FILE *f)
     zg_date_format(r->as_of, as_of);
     const uint32_t *c = r->self.cells;
     uint32_t total = c[ZG_STATS_C_TOTAL];
+    char at[ZG_TIMESTAMP_SIZE];
+    zg_timestamp_to_china(r->data_as_of, at);
     fprintf(f, "党员队伍基本情况统计表（截至 %s）\n", as_of);
-    fprintf(f, "单位：%s　　数据时间：%s（UTC）　　版本：%llu\n\n", r->self.name, r->data_as_of,
+    fprintf(f, "单位：%s　　数据时间：%s（北京时间）　　版本：%llu\n\n", r->self.name, at,
             (unsigned long long)r->version);
     for (int g = 0; g < zg_stats_n_groups; g++) {
         const zg_stats_group_t *gr = &zg_stats_groups[g];
@@ -644,8 +646,10 @@ void zg_stats_recruited_text(const zg_stats_recruited_t *r, FILE *f)
 {
     const uint32_t *c = r->self.cells;
     uint32_t total = c[ZG_STATS_R_TOTAL];
+    char at[ZG_TIMESTAMP_SIZE];
+    zg_timestamp_to_china(r->data_as_of, at);
     fprintf(f, "%d 年发展党员情况\n", r->year);
-    fprintf(f, "单位：%s　　数据时间：%s（UTC）　　版本：%llu\n\n", r->self.name, r->data_as_of,
+    fprintf(f, "单位：%s　　数据时间：%s（北京时间）　　版本：%llu\n\n", r->self.name, at,
             (unsigned long long)r->version);
     static const struct {
         const char *label;

@@ -126,8 +126,10 @@ static lxw_error lay_out(lxw_workbook *wb, lxw_worksheet *ws, const zg_stats_rep
 
     snprintf(line, sizeof line, "党员队伍基本情况统计表（截至 %s）", as_of);
     lxw_error e = put_head(ws, 0, 0, 0, last, line, f.title);
-    snprintf(line, sizeof line, "填报单位：%.300s　　数据时间：%s（UTC）　　数据版本：%llu",
-             r->self.name, r->data_as_of, (unsigned long long)r->version);
+    char at[ZG_TIMESTAMP_SIZE];
+    zg_timestamp_to_china(r->data_as_of, at);
+    snprintf(line, sizeof line, "填报单位：%.300s　　数据时间：%s（北京时间）　　数据版本：%llu",
+             r->self.name, at, (unsigned long long)r->version);
     if (!e)
         e = put_head(ws, 1, 0, 1, last, line, f.sub);
     if (!e)
