@@ -380,6 +380,64 @@ static void test_update_history(void **state)
     zg_http_resp_free(&r);
 }
 
+/* GET /orgs/options: names only, for the account administrator (account:write), who reads no
+ * other org data; the org clerks (no account:write) cannot use it. */
+static void test_org_options(void **state)
+{
+    (void)state;
+    static char t_admin[ZG_TEST_TOKEN_SIZE], t_county_sys[ZG_TEST_TOKEN_SIZE];
+    login_as("opt_sysadmin", 0, "sysadmin", t_admin);
+    login_as("opt_county_sys", COUNTY_A, "sysadmin", t_county_sys);
+    zg_http_resp_t r;
+    /* no home org: the whole tree, from its root */
+    call("GET", "/api/v1/orgs/options", NULL, t_admin, &r);
+    expect(&r, 200, NULL);
+    json_t *items = json_object_get(r.json, "items");
+    assert_int_equal(json_array_size(items), 1);
+    assert_int_equal(jint(json_array_get(items, 0), "id"), CITY);
+    assert_true(jint(json_array_get(items, 0), "child_count") >= 2);
+    assert_null(json_object_get(json_array_get(items, 0), "leaders")); /* names only */
+    zg_http_resp_free(&r);
+    call("GET", P("/api/v1/orgs/options?parent_id=%lld", (long long)COUNTY_A), NULL, t_admin, &r);
+    expect(&r, 200, NULL);
+    items = json_object_get(r.json, "items");
+    assert_true(json_array_size(items) >= 2);
+    bool seen = false;
+    for (size_t i = 0; i < json_array_size(items); i++)
+        seen |= jint(json_array_get(items, i), "id") == TOWN_A1;
+    assert_true(seen);
+    zg_http_resp_free(&r);
+    call("GET", "/api/v1/orgs/options?q=%E7%99%BD%E7%9F%B3", NULL, t_admin, &r); /* 白石 */
+    expect(&r, 200, NULL);
+    items = json_object_get(r.json, "items");
+    assert_int_equal(json_array_size(items), 2); /* the county and its branch */
+    zg_http_resp_free(&r);
+    /* the administrator still reads no org details */
+    call("GET", P("/api/v1/orgs/%lld", (long long)COUNTY_A), NULL, t_admin, &r);
+    assert_int_equal(r.status, 403);
+    zg_http_resp_free(&r);
+    /* an account administrator homed in a county sees only its subtree */
+    call("GET", "/api/v1/orgs/options", NULL, t_county_sys, &r);
+    expect(&r, 200, NULL);
+    assert_int_equal(jint(json_array_get(json_object_get(r.json, "items"), 0), "id"), COUNTY_A);
+    zg_http_resp_free(&r);
+    call("GET", P("/api/v1/orgs/options?parent_id=%lld", (long long)COUNTY_B), NULL, t_county_sys,
+         &r);
+    assert_int_equal(r.status, 404);
+    zg_http_resp_free(&r);
+    call("GET", "/api/v1/orgs/options?q=%E7%99%BD%E7%9F%B3", NULL, t_county_sys, &r);
+    expect(&r, 200, NULL);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+    zg_http_resp_free(&r);
+    /* bad parameters; and the org clerk has no account:write */
+    call("GET", "/api/v1/orgs/options?parent_id=abc", NULL, t_admin, &r);
+    assert_int_equal(r.status, 400);
+    zg_http_resp_free(&r);
+    call("GET", "/api/v1/orgs/options", NULL, T_CITY, &r);
+    assert_int_equal(r.status, 403);
+    zg_http_resp_free(&r);
+}
+
 static void test_tree_children_search(void **state)
 {
     (void)state;
@@ -715,6 +773,7 @@ int main(void)
         cmocka_unit_test(test_joint_branch_warning),
         cmocka_unit_test(test_update_history),
         cmocka_unit_test(test_tree_children_search),
+        cmocka_unit_test(test_org_options),
         cmocka_unit_test(test_move),
         cmocka_unit_test(test_leaders),
         cmocka_unit_test(test_grading),

@@ -306,6 +306,53 @@ static int get_tree(zg_req_t *r)
                                    (json_int_t)depth, "items", items, "truncated", l.truncated));
 }
 
+/* GET /api/v1/orgs/options?parent_id=&q= — names only, for choosing an account's home org:
+ * the permission is account:write, so the system administrator (who reads no business data:
+ * no members, leaders or gradings) can pick an org from the tree instead of typing its id.
+ * The scope is the caller's home org, or the whole tree for an account without one (the
+ * system administrator's). No parameter: the scope root; parent_id: its active children (404
+ * outside the scope); q: active orgs whose name, short name or code contains q (at most
+ * OPTIONS_MAX). */
+#define OPTIONS_MAX 50
+static int get_options(zg_req_t *r)
+{
+    int64_t parent;
+    const char *q;
+    if (zg_query_int(r, "parent_id", 0, INT64_MAX, 0, &parent) || zg_query_text(r, "q", 50, &q))
+        return ZG_OK;
+    zg_conn_t *c = zg_req_db(r);
+    if (!c)
+        return ZG_OK;
+    zg_error_t err;
+    int64_t scope = zg_req_home(r);
+    if (scope <= 0 && zg_org_root(c, &scope, &err))
+        return zg_reply_err(r, &err);
+    zg_org_list_t l;
+    int rc;
+    if (q && *q) {
+        zg_org_query_t oq = {.q = q, .status = "active", .limit = OPTIONS_MAX};
+        rc = zg_org_search(c, &r->arena, scope, &oq, &l, &err);
+    } else if (parent) {
+        rc = org_require_scope(c, scope, parent, &err);
+        if (rc == ZG_OK)
+            rc = zg_org_children(c, &r->arena, scope, parent, "active", 0, ZG_ORG_PAGE_MAX, &l,
+                                 &err);
+    } else {
+        rc = zg_org_subtree(c, &r->arena, scope, scope, 0, 1, false, &l, &err);
+    }
+    if (rc)
+        return zg_reply_err(r, &err);
+    json_t *items = json_array();
+    for (size_t i = 0; i < l.n; i++) {
+        const zg_org_t *o = &l.items[i];
+        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)o->id,
+                                               "name", o->name, "kind", o->kind, "kind_label",
+                                               zg_org_label(zg_org_kinds, o->kind), "child_count",
+                                               (json_int_t)o->child_count));
+    }
+    return zg_reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
 /* GET /api/v1/orgs/{id}/children?status=&page=&page_size= */
 static int get_children(zg_req_t *r)
 {
@@ -863,6 +910,11 @@ int zg_org_routes(zg_router_t *rt)
          .handler = get_tree,
          .summary = "组织树：某组织及其下若干层（默认本账号所属组织）",
          .perm = "org:read"},
+        {.method = "GET",
+         .pattern = "/api/v1/orgs/options",
+         .handler = get_options,
+         .summary = "选择账号所属组织：只含名称的组织树（系统管理员用）",
+         .perm = "account:write"},
         {.method = "GET",
          .pattern = "/api/v1/orgs/terms-due",
          .handler = get_terms_due,
