@@ -5,6 +5,7 @@ export const MENU = [
   { path: '/org', title: '组织管理', icon: 'OfficeBuilding', perms: ['org:read'] },
   { path: '/member', title: '党员管理', icon: 'User', perms: ['member:read'] },
   { path: '/transfer', title: '组织关系转接', icon: 'Switch', perms: ['member:read'] },
+  { path: '/stats', title: '党内统计', icon: 'DataAnalysis', perms: ['stats:read'] },
   {
     path: '/system', title: '系统管理', icon: 'Setting',
     children: [

@@ -91,3 +91,33 @@ describe('API error → message', () => {
     await expect(api.get('/x')).rejects.toMatchObject({ status: 503, message: '服务暂时不可用，请稍后重试' })
   })
 })
+
+describe('downloads and uploads', () => {
+  it('reads the file name of Content-Disposition (RFC 5987 first)', async () => {
+    const { filenameFromDisposition } = await import('@/api/http.js')
+    expect(filenameFromDisposition(`attachment; filename="stats-1-2026-11-23.xlsx"; filename*=UTF-8''%E5%85%9A%E5%91%98.xlsx`)).toBe('党员.xlsx')
+    expect(filenameFromDisposition('attachment; filename="members.csv"')).toBe('members.csv')
+    expect(filenameFromDisposition('attachment; filename=plain.xlsx')).toBe('plain.xlsx')
+    expect(filenameFromDisposition(null, 'x.xlsx')).toBe('x.xlsx')
+  })
+  it('uploads raw bytes with the CSRF token and the given type', async () => {
+    setActivePinia(createPinia())
+    const { upload } = await import('@/api/http.js')
+    configureHttp({ csrf: () => 'tok' })
+    let seen
+    globalThis.fetch = vi.fn((url, init) => { seen = { url, init }; return reply(202, { job_id: 7, status: 'queued' }) })
+    const blob = new Blob(['PK'])
+    const r = await upload('/members/import', blob, { query: { mode: 'valid_only', async: 1, update: undefined }, contentType: 'application/x-test' })
+    expect(r).toEqual({ status: 202, data: { job_id: 7, status: 'queued' } })
+    expect(seen.url).toBe('/api/v1/members/import?mode=valid_only&async=1')
+    expect(seen.init.method).toBe('POST')
+    expect(seen.init.body).toBe(blob)
+    expect(seen.init.headers['X-CSRF-Token']).toBe('tok')
+    expect(seen.init.headers['Content-Type']).toBe('application/x-test')
+  })
+  it('turns a failed download into a Chinese error', async () => {
+    const { download } = await import('@/api/http.js')
+    globalThis.fetch = vi.fn(() => reply(503, { code: 'stats_not_ready', message: '统计数据正在生成，请稍后重试' }))
+    await expect(download('/stats/export.xlsx', { org_id: 1 }, 'x.xlsx')).rejects.toMatchObject({ status: 503, message: '统计数据正在生成，请稍后重试' })
+  })
+})

@@ -7,7 +7,7 @@ const ORG_ADMIN = ['member:read', 'member:read_pii', 'member:write', 'org:read',
 
 describe('permission-driven menu', () => {
   it('business accounts see the business pages, not system or audit', () => {
-    expect(titles(filterMenu(ORG_ADMIN))).toEqual(['首页', '组织管理', '党员管理', '组织关系转接'])
+    expect(titles(filterMenu(ORG_ADMIN))).toEqual(['首页', '组织管理', '党员管理', '组织关系转接', '党内统计'])
     expect(firstPath(ORG_ADMIN)).toBe('/home')
   })
   it('the system administrator sees only 系统管理 (accounts, permissions)', () => {
@@ -25,6 +25,11 @@ describe('permission-driven menu', () => {
   it('no permission: only the profile', () => {
     expect(filterMenu([])).toEqual([])
     expect(firstPath([])).toBe('/profile')
+  })
+  it('党内统计 needs stats:read', () => {
+    expect(titles(filterMenu(['member:read', 'org:read']))).not.toContain('党内统计')
+    expect(titles(filterMenu(['stats:read']))).toEqual(['首页', '党内统计'])
+    expect(permsFor('/stats')).toEqual(['stats:read'])
   })
   it('the guard uses the same permissions', () => {
     expect(permsFor('/audit')).toEqual(['audit:read'])

@@ -12,6 +12,7 @@ const routes = [
       { path: 'org', component: () => import('@/views/org/OrgList.vue'), meta: { title: '组织管理' } },
       { path: 'member', component: () => import('@/views/member/MemberList.vue'), meta: { title: '党员管理' } },
       { path: 'transfer', component: () => import('@/views/transfer/TransferList.vue'), meta: { title: '组织关系转接' } },
+      { path: 'stats', component: () => import('@/views/stats/StatsView.vue'), meta: { title: '党内统计' } },
       { path: 'system/account', component: () => import('@/views/system/Accounts.vue'), meta: { title: '账号管理' } },
       { path: 'system/role', component: () => import('@/views/system/Roles.vue'), meta: { title: '角色管理' } },
       { path: 'system/permission', component: () => import('@/views/system/Permissions.vue'), meta: { title: '权限列表' } },
