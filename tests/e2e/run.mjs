@@ -22,6 +22,7 @@ const T = 15000
 
 if (!existsSync(BIN)) { console.error(`e2e: ${BIN} not found (build first)`); process.exit(1) }
 if (!existsSync(join(WEB, 'index.html'))) { console.error('e2e: web/dist missing (bash scripts/web.sh)'); process.exit(1) }
+rmSync(SHOTS, { recursive: true, force: true }) // only this run's pictures, failures included
 mkdirSync(SHOTS, { recursive: true })
 const tmp = mkdtempSync(join(tmpdir(), 'zugong-e2e-'))
 const db = join(tmp, 'e2e.db')
