@@ -194,12 +194,21 @@ static int bind(sq_conn *c, sqlite3_stmt *st, const zg_param_t *params, int npar
         return zg_error_set(err, ZG_ERR_INTERNAL, "db_internal", "系统内部错误",
                             "sqlite: statement has %d parameters, %d given", count, nparams);
     for (int i = 0; i < nparams; i++) {
-        char name[16];
-        snprintf(name, sizeof name, "$%d", i + 1);
-        int idx = sqlite3_bind_parameter_index(st, name);
-        if (idx == 0)
-            return zg_error_set(err, ZG_ERR_INTERNAL, "db_internal", "系统内部错误",
-                                "sqlite: parameter %s is not in the statement", name);
+        /* SQLite numbers named parameters in order of first appearance, so "$k" is usually
+         * index k: check that by index (O(1)) and look the name up (a linear search, which
+         * made binding quadratic in multi-row INSERTs) only when the SQL uses them out of
+         * order. */
+        int idx = i + 1;
+        const char *at = sqlite3_bind_parameter_name(st, idx);
+        char *end = NULL;
+        if (!at || at[0] != '$' || strtol(at + 1, &end, 10) != idx || *end) {
+            char name[16];
+            snprintf(name, sizeof name, "$%d", i + 1);
+            idx = sqlite3_bind_parameter_index(st, name);
+            if (idx == 0)
+                return zg_error_set(err, ZG_ERR_INTERNAL, "db_internal", "系统内部错误",
+                                    "sqlite: parameter %s is not in the statement", name);
+        }
         const zg_param_t *p = &params[i];
         int rc;
         switch (p->type) {
