@@ -57,6 +57,7 @@ struct zg_xlsx_writer {
     column_t cols[ZG_XLSX_WRITE_MAX_COLS];
     size_t ncols;
     bool laid_out;
+    bool has_notes;
     uint32_t next_row; /* worksheet row of the next data row (0 is the header) */
 };
 
@@ -354,6 +355,55 @@ static const char *escape_xstring(const char *s, char **copy)
     out[k] = '\0';
     *copy = out;
     return out;
+}
+
+int zg_xlsx_add_notes(zg_xlsx_writer_t *w, const char *sheet_name, const char *const *cells,
+                      size_t nrows, size_t ncols, const double *widths, zg_error_t *err)
+{
+    if (w->laid_out || w->has_notes || !valid_sheet_name(sheet_name) ||
+        strcmp(sheet_name, LIST_SHEET) == 0 || ncols == 0 || ncols > ZG_XLSX_WRITE_MAX_COLS ||
+        nrows > 10000 || (nrows && !cells))
+        return zg_error_set(err, ZG_ERR_INVALID, "xlsx_notes", "说明工作表参数无效",
+                            "xlsx write: bad notes sheet");
+    for (size_t i = 0; i < nrows * ncols; i++)
+        if (cells[i] && *cells[i] && !text_ok(cells[i], 32767))
+            return zg_error_set(err, ZG_ERR_INVALID, "xlsx_notes", "说明工作表内容无效",
+                                "xlsx write: notes cell %zu is not UTF-8 or too long", i);
+    lxw_worksheet *ns = workbook_add_worksheet(w->wb, sheet_name);
+    lxw_format *wrap = ns ? workbook_add_format(w->wb) : NULL;
+    if (!ns || !wrap)
+        return zg_error_set(err, ZG_ERR_NOMEM, "no_memory", "服务器内存不足，请稍后重试",
+                            "xlsx write: notes sheet");
+    w->has_notes = true;
+    format_set_text_wrap(wrap);
+    format_set_align(wrap, LXW_ALIGN_VERTICAL_TOP);
+    lxw_error le;
+    for (size_t c = 0; c < ncols; c++) {
+        double width = widths && widths[c] > 0 ? widths[c] : 20;
+        if ((le = worksheet_set_column(ns, (lxw_col_t)c, (lxw_col_t)c, width > 255 ? 255 : width,
+                                       wrap)))
+            return io_error(err, "notes columns", le);
+    }
+    /* constant-memory mode: the rows go out in order, each once */
+    for (size_t r = 0; r < nrows; r++)
+        for (size_t c = 0; c < ncols; c++) {
+            const char *v = cells[r * ncols + c];
+            if (!v || !*v)
+                continue;
+            char *copy = NULL;
+            const char *text = escape_xstring(v, &copy);
+            if (!text)
+                return zg_error_set(err, ZG_ERR_NOMEM, "no_memory", "服务器内存不足，请稍后重试",
+                                    "xlsx write: notes escape");
+            le = worksheet_write_string(ns, (lxw_row_t)r, (lxw_col_t)c, text,
+                                        r == 0 ? w->hdr_fmt : wrap);
+            free(copy);
+            if (le)
+                return io_error(err, "notes cell", le);
+        }
+    if (nrows)
+        worksheet_freeze_panes(ns, 1, 0);
+    return ZG_OK;
 }
 
 static int cell_err(zg_xlsx_writer_t *w, size_t col, zg_error_t *err, const char *what)

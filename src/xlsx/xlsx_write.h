@@ -57,6 +57,16 @@ int zg_xlsx_writer_new(const char *sheet_name, zg_xlsx_writer_t **out, zg_error_
 int zg_xlsx_add_column(zg_xlsx_writer_t *w, const char *name, double width, zg_xlsx_col_kind kind,
                        const char *const *items, size_t nitems, zg_error_t *err);
 
+/* Adds a visible sheet of notes after the data sheet (e.g. "填写说明" in an import template:
+ * what each column takes and the rule it is checked against): `nrows` rows of `ncols` cells
+ * (cells[r * ncols + c], NULL or "" = empty), row 0 a bold header, text wrapped, column c
+ * `widths[c]` characters wide (≤ 0 → 20; at most 255). The data sheet stays the first sheet,
+ * so the file still reads back as before. Only before the first data row, at most once.
+ * Returns 0, ZG_ERR_INVALID (bad name — also the drop-down list sheet's — bad text, more than
+ * ZG_XLSX_WRITE_MAX_COLS columns, called late or twice) or ZG_ERR_IO. */
+int zg_xlsx_add_notes(zg_xlsx_writer_t *w, const char *sheet_name, const char *const *cells,
+                      size_t nrows, size_t ncols, const double *widths, zg_error_t *err);
+
 /* Writes the next data row: cells[i] for column i (in the order added), i < ncells ≤ the
  * number of columns; NULL or "" leaves the cell empty. The first call also writes the header
  * and the drop-downs. Text is checked to be UTF-8 of at most 32,767 characters (Excel's cell

@@ -189,21 +189,6 @@ static void init_branches(void)
 }
 
 /* The part `name` of an archive, NUL-terminated, malloc'd. */
-static char *part_of(const uint8_t *x, size_t len, const char *name)
-{
-    zg_xlsx_zip_t z;
-    zg_xlsx_limits_t lim = {0};
-    zg_xlsx_limits_resolve(&lim);
-    zg_error_t err;
-    assert_int_equal(zg_xlsx_zip_open(&z, x, len, &lim, &err), ZG_OK);
-    char *out;
-    size_t n;
-    int rc = zg_xlsx_zip_extract(&z, name, lim.max_sheet_bytes, &out, &n, &err);
-    zg_xlsx_zip_close(&z);
-    if (rc)
-        fail_msg("no part %s: %d", name, rc);
-    return out;
-}
 
 static zg_xlsx_writer_t *member_writer(void)
 {
@@ -261,10 +246,10 @@ static void test_writer_round_trip(void **state)
                    "4: A=李四_x0041_[s] D=1899-12-31[s] G=-3[n]\n"
                    "5: A=张三[s] B=男[s]\n");
 
-    char *sheet = part_of(data, len, "xl/worksheets/sheet1.xml");
-    char *book = part_of(data, len, "xl/workbook.xml");
-    char *styles = part_of(data, len, "xl/styles.xml");
-    char *lists = part_of(data, len, "xl/worksheets/sheet2.xml");
+    char *sheet = xt_part(data, len, "xl/worksheets/sheet1.xml");
+    char *book = xt_part(data, len, "xl/workbook.xml");
+    char *styles = xt_part(data, len, "xl/styles.xml");
+    char *lists = xt_part(data, len, "xl/worksheets/sheet2.xml");
     /* frozen header, column widths, text and date formats */
     assert_non_null(strstr(sheet, "state=\"frozen\""));
     assert_non_null(strstr(sheet, "ySplit=\"1\""));
@@ -383,7 +368,7 @@ static void test_inline_list_boundary(void **state)
         void *data;
         size_t len;
         assert_int_equal(zg_xlsx_finish(w, NULL, &data, &len, &err), ZG_OK);
-        char *sheet = part_of(data, len, "xl/worksheets/sheet1.xml");
+        char *sheet = xt_part(data, len, "xl/worksheets/sheet1.xml");
         if (n == 64) {
             assert_non_null(strstr(sheet, "<formula1>\"甲,甲,"));
             assert_null(strstr(sheet, "下拉选项"));
@@ -405,13 +390,13 @@ static void test_inline_list_boundary(void **state)
     void *data;
     size_t len;
     assert_int_equal(zg_xlsx_finish(w, NULL, &data, &len, &err), ZG_OK);
-    char *sheet = part_of(data, len, "xl/worksheets/sheet1.xml");
+    char *sheet = xt_part(data, len, "xl/worksheets/sheet1.xml");
     assert_non_null(strstr(sheet, "<formula1>'下拉选项'!$A$1:$A$2</formula1>"));
     assert_non_null(strstr(sheet, "<formula1>\"男,女\"</formula1>"));
     assert_non_null(strstr(sheet, "<formula1>'下拉选项'!$B$1:$B$30</formula1>"));
     free(sheet);
     /* the list sheet holds both lists, side by side */
-    char *lists = part_of(data, len, "xl/worksheets/sheet2.xml");
+    char *lists = xt_part(data, len, "xl/worksheets/sheet2.xml");
     assert_non_null(strstr(lists, "否,待定"));
     assert_non_null(strstr(lists, "中共某某市委组织部第30党支部"));
     free(lists);
@@ -431,6 +416,50 @@ static void test_template_only(void **state)
                    "1: A=姓名 B=性别 C=民族 D=出生日期 E=公民身份号码 F=手机号码 G=党费（元） "
                    "H=所在党支部\n");
     free(data);
+}
+
+/* A notes sheet ("填写说明") after the data sheet: visible, second, with its text; the data
+ * sheet still reads back first; it cannot come late, twice, or take the list sheet's name. */
+static void test_notes_sheet(void **state)
+{
+    (void)state;
+    static const char *const notes[] = {
+        "列名",     "是否必填", "填写要求",
+        "姓名",     "必填",     "不超过50个字",
+        "身份证号", "必填",     "18位，末位可为X；依据 GB 11643-1999",
+        "备注",     "",         "=不是公式"};
+    const double widths[] = {12, 8, 60};
+    zg_xlsx_writer_t *w = member_writer();
+    zg_error_t err;
+    assert_int_equal(zg_xlsx_add_notes(w, "下拉选项", notes, 4, 3, widths, &err), ZG_ERR_INVALID);
+    assert_int_equal(zg_xlsx_add_notes(w, "填写说明", notes, 4, 0, widths, &err), ZG_ERR_INVALID);
+    assert_int_equal(zg_xlsx_add_notes(w, "填写说明", notes, 4, 3, widths, &err), ZG_OK);
+    assert_int_equal(zg_xlsx_add_notes(w, "说明二", notes, 4, 3, widths, &err), ZG_ERR_INVALID);
+    const char *row[] = {"张三", "男", NULL, "1990-01-02", "110105199001021234", NULL, NULL, NULL};
+    assert_int_equal(zg_xlsx_write_row(w, row, 8, &err), ZG_OK);
+    void *data;
+    size_t len;
+    assert_int_equal(zg_xlsx_finish(w, NULL, &data, &len, &err), ZG_OK);
+    char *wb = xt_part(data, len, "xl/workbook.xml");
+    char *first = strstr(wb, "name=\"党员信息\""), *second = strstr(wb, "name=\"填写说明\"");
+    assert_non_null(first);
+    assert_non_null(second);
+    assert_true(first < second);
+    free(wb);
+    char *sheet = xt_part(data, len, "xl/worksheets/sheet2.xml");
+    assert_non_null(strstr(sheet, "18位，末位可为X；依据 GB 11643-1999"));
+    assert_non_null(strstr(sheet, "=不是公式")); /* text, never a formula */
+    assert_null(strstr(sheet, "<f>"));
+    free(sheet);
+    XT_EXPECT_DUMP(data, len, NULL, false,
+                   "1: A=姓名 B=性别 C=民族 D=出生日期 E=公民身份号码 F=手机号码 G=党费（元） "
+                   "H=所在党支部\n2: A=张三 B=男 D=32875 E=110105199001021234\n");
+    free(data);
+    /* after the first data row it is too late */
+    w = member_writer();
+    assert_int_equal(zg_xlsx_write_row(w, row, 8, &err), ZG_OK);
+    assert_int_equal(zg_xlsx_add_notes(w, "填写说明", notes, 4, 3, widths, &err), ZG_ERR_INVALID);
+    zg_xlsx_writer_free(w);
 }
 
 static void test_writer_errors(void **state)
@@ -599,6 +628,7 @@ int main(void)
         cmocka_unit_test(test_writer_numbers),
         cmocka_unit_test(test_inline_list_boundary),
         cmocka_unit_test(test_template_only),
+        cmocka_unit_test(test_notes_sheet),
         cmocka_unit_test(test_writer_errors),
         cmocka_unit_test(test_finish_variants_and_cleanup),
     };

@@ -19,8 +19,27 @@
 
 #include "core/strbuf.h"
 #include "xlsx/xlsx_read.h"
+#include "xlsx/xlsx_zip.h"
 
 #define XT_UNUSED __attribute__((unused))
+
+/* One part of a workbook (e.g. "xl/workbook.xml") as a NUL-terminated string the caller frees;
+ * fails the test when it is missing. */
+XT_UNUSED static char *xt_part(const void *x, size_t len, const char *name)
+{
+    zg_xlsx_zip_t z;
+    zg_xlsx_limits_t lim = {0};
+    zg_xlsx_limits_resolve(&lim);
+    zg_error_t err;
+    assert_int_equal(zg_xlsx_zip_open(&z, x, len, &lim, &err), ZG_OK);
+    char *out;
+    size_t n;
+    int rc = zg_xlsx_zip_extract(&z, name, lim.max_sheet_bytes, &out, &n, &err);
+    zg_xlsx_zip_close(&z);
+    if (rc)
+        fail_msg("no part %s: %d", name, rc);
+    return out;
+}
 
 /* ---- a growable byte buffer --------------------------------------------------------------- */
 
