@@ -280,6 +280,11 @@ zg_db_kind zg_db_kind_of(const zg_db_t *db)
     return db->kind;
 }
 
+zg_db_t *zg_conn_db(const zg_conn_t *c)
+{
+    return c->db;
+}
+
 const char *zg_db_display_url(const zg_db_t *db)
 {
     return db->display_url;

@@ -63,6 +63,8 @@ int zg_db_open(const char *url, zg_db_t **out, zg_error_t *err);
 void zg_db_close(zg_db_t *db);
 
 zg_db_kind zg_db_kind_of(const zg_db_t *db);
+/* The database a connection belongs to (for caches bound to one database). */
+zg_db_t *zg_conn_db(const zg_conn_t *c);
 /* The URL with any password replaced by "***" (safe for logs). Owned by db. */
 const char *zg_db_display_url(const zg_db_t *db);
 

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "modules/account/account_internal.h"
 
 #define SLOTS   512
@@ -40,13 +41,6 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static entry_t *slots; /* allocated on first store */
 static atomic_uint_fast64_t generation = 1;
 static atomic_int ttl_ms = 1000;
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static size_t slot_of(const char *hash)
 {
@@ -110,7 +104,7 @@ void acct_cache_put(const char *hash, uint64_t gen, const acct_session_row_t *ro
     if (ok) {
         memcpy(e->hash, hash, ZG_TOKEN_STR_SIZE);
         e->gen = gen;
-        e->fetched_ms = now_ms();
+        e->fetched_ms = zg_mono_ms();
         e->row = *row;
     } else {
         e->hash[0] = '\0'; /* the slot's old entry was overwritten: empty */
@@ -128,7 +122,7 @@ bool acct_cache_get(const char *hash, zg_arena_t *a, acct_session_row_t *row)
     pthread_mutex_lock(&mu);
     entry_t *e = slots ? &slots[slot_of(hash)] : NULL;
     if (e && e->hash[0] && e->gen == gen && !strcmp(e->hash, hash) &&
-        now_ms() - e->fetched_ms < ttl) {
+        zg_mono_ms() - e->fetched_ms < ttl) {
         char *copy = zg_arena_alloc(a, e->used); /* the strings in one block */
         if (copy) {
             memcpy(copy, e->strs, e->used);

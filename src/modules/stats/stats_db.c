@@ -16,20 +16,20 @@
  *
  * Streaming. SQLite: one cursor over the query. PostgreSQL: libpq loads a whole result into
  * memory, so the query runs as a server-side cursor (DECLARE … NO SCROLL CURSOR inside the
- * read transaction) fetched in batches of FETCH_BATCH rows; the transaction (REPEATABLE READ
- * READ ONLY, db/pg.c) keeps every batch on the same snapshot. */
+ * read transaction) fetched in batches of ZG_STREAM_BATCH rows (db/stream.h); the transaction
+ * (REPEATABLE READ READ ONLY, db/pg.c) keeps every batch on the same snapshot. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "db/stream.h"
 #include "modules/member/member.h"
 #include "modules/stats/stats_service.h"
 
-#define FETCH_BATCH        20000
-#define SQLITE_CANCEL_MASK 0xFFFFu /* check the cancel flag every 65536 rows */
-#define WARN_MAX           5       /* skipped spans named in the log per load */
+#define WARN_MAX 5 /* skipped spans named in the log per load */
 
 /* ---- categories ------------------------------------------------------------------------- */
 
@@ -107,76 +107,6 @@ bool zg_stats_db_minority(const char *e)
     return code >= 2 && code <= 56;
 }
 
-/* ---- streaming -------------------------------------------------------------------------- */
-
-/* One query read row by row: a plain cursor on SQLite, a server-side cursor fetched in
- * batches on PostgreSQL. */
-typedef struct stream {
-    zg_conn_t *c;
-    bool pg;
-    const char *sql;   /* SQLite: the query; PostgreSQL: the FETCH */
-    zg_rows_t *rows;   /* the open batch */
-    uint64_t in_batch; /* rows of the open batch seen */
-    uint64_t seen;
-    bool done;
-    const atomic_bool *cancel;
-} stream_t;
-
-static int cancelled(zg_error_t *err)
-{
-    return zg_error_set(err, ZG_ERR_BUSY, "stats_load_cancelled", "统计数据生成已中止",
-                        "stats load cancelled (service stopping)");
-}
-
-static int stream_open(stream_t *s, zg_conn_t *c, bool pg, const char *declare, const char *fetch,
-                       const char *plain, const atomic_bool *cancel, zg_error_t *err)
-{
-    memset(s, 0, sizeof *s);
-    s->c = c;
-    s->pg = pg;
-    s->cancel = cancel;
-    s->sql = pg ? fetch : plain;
-    return pg ? zg_db_exec(c, declare, NULL, 0, NULL, err) : ZG_OK;
-}
-
-/* 1 = a row is there, 0 = no more, < 0 = error. */
-static int stream_next(stream_t *s, zg_error_t *err)
-{
-    for (;;) {
-        if (!s->rows) {
-            if (s->done)
-                return 0;
-            if (s->cancel && atomic_load(s->cancel))
-                return cancelled(err);
-            int rc = zg_db_query(s->c, s->sql, NULL, 0, &s->rows, err);
-            if (rc)
-                return rc;
-            s->in_batch = 0;
-        }
-        int rc = zg_rows_next(s->rows, err);
-        if (rc == 1) {
-            s->in_batch++;
-            s->seen++;
-            if (!s->pg && !(s->seen & SQLITE_CANCEL_MASK) && s->cancel && atomic_load(s->cancel))
-                return cancelled(err);
-            return 1;
-        }
-        zg_rows_close(s->rows);
-        s->rows = NULL;
-        if (rc < 0)
-            return rc;
-        if (!s->pg || s->in_batch < FETCH_BATCH)
-            s->done = true;
-    }
-}
-
-static void stream_close(stream_t *s)
-{
-    if (s->rows)
-        zg_rows_close(s->rows);
-    s->rows = NULL;
-}
-
 /* ---- orgs ------------------------------------------------------------------------------- */
 
 #define ORG_SQL                                                                                    \
@@ -238,23 +168,22 @@ static void org_from_row(zg_rows_t *r, zg_stats_org_in_t *o)
     }
 }
 
-static int load_orgs(zg_conn_t *c, bool pg, const atomic_bool *cancel, zg_stats_builder_t *b,
+static int load_orgs(zg_conn_t *c, const atomic_bool *cancel, zg_stats_builder_t *b,
                      zg_stats_db_info_t *info, zg_error_t *err)
 {
-    stream_t s;
-    int rc = stream_open(&s, c, pg, "DECLARE zg_stats_orgs NO SCROLL CURSOR FOR " ORG_SQL,
-                         "FETCH FORWARD 20000 FROM zg_stats_orgs", ORG_SQL, cancel, err);
+    zg_stream_t s;
+    int rc = zg_stream_open(&s, c, "zg_stats_orgs", ORG_SQL, cancel, err);
     if (rc)
         return rc;
-    while ((rc = stream_next(&s, err)) == 1) {
+    while ((rc = zg_stream_next(&s, err)) == 1) {
         zg_stats_org_in_t o;
-        org_from_row(s.rows, &o);
+        org_from_row(zg_stream_rows(&s), &o);
         rc = zg_stats_builder_add_org(b, &o, err);
         if (rc)
             break;
         info->orgs++;
     }
-    stream_close(&s);
+    zg_stream_close(&s);
     return rc < 0 ? rc : ZG_OK;
 }
 
@@ -374,21 +303,20 @@ static int add_span(span_loader_t *l, zg_rows_t *r, zg_error_t *err)
     return ZG_OK;
 }
 
-static int load_spans(zg_conn_t *c, bool pg, const atomic_bool *cancel, zg_stats_builder_t *b,
+static int load_spans(zg_conn_t *c, const atomic_bool *cancel, zg_stats_builder_t *b,
                       zg_stats_db_info_t *info, zg_error_t *err)
 {
-    stream_t s;
-    int rc = stream_open(&s, c, pg, "DECLARE zg_stats_spans NO SCROLL CURSOR FOR " SPAN_SQL,
-                         "FETCH FORWARD 20000 FROM zg_stats_spans", SPAN_SQL, cancel, err);
+    zg_stream_t s;
+    int rc = zg_stream_open(&s, c, "zg_stats_spans", SPAN_SQL, cancel, err);
     if (rc)
         return rc;
     span_loader_t l = {.b = b, .info = info};
-    while ((rc = stream_next(&s, err)) == 1) {
-        rc = add_span(&l, s.rows, err);
+    while ((rc = zg_stream_next(&s, err)) == 1) {
+        rc = add_span(&l, zg_stream_rows(&s), err);
         if (rc)
             break;
     }
-    stream_close(&s);
+    zg_stream_close(&s);
     if (rc < 0)
         return rc;
     return flush_pending(&l, err);
@@ -425,19 +353,12 @@ static int db_loader(void *ctx, zg_stats_builder_t *b, zg_error_t *err)
         if (rc)
             return rc;
     }
-    rc = load_orgs(x->c, x->pg, x->cancel, b, x->info, err);
+    rc = load_orgs(x->c, x->cancel, b, x->info, err);
     if (!rc)
-        rc = load_spans(x->c, x->pg, x->cancel, b, x->info, err);
+        rc = load_spans(x->c, x->cancel, b, x->info, err);
     if (!rc)
         zg_stats_builder_set_source(b, at, x->version);
     return rc;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int zg_stats_db_load(zg_db_t *db, uint64_t version, const atomic_bool *cancel,
@@ -451,7 +372,7 @@ int zg_stats_db_load(zg_db_t *db, uint64_t version, const atomic_bool *cancel,
     if (!info)
         info = &local;
     memset(info, 0, sizeof *info);
-    double t0 = now_seconds();
+    double t0 = zg_mono_seconds();
     int rc = zg_db_begin(c, ZG_TX_READ, err);
     if (rc)
         return rc;
@@ -462,6 +383,6 @@ int zg_stats_db_load(zg_db_t *db, uint64_t version, const atomic_bool *cancel,
                     .info = info};
     rc = zg_stats_load(db_loader, &x, 0, 0, out, err);
     zg_db_rollback(c); /* read only: nothing to commit; ends the cursors */
-    info->seconds = now_seconds() - t0;
+    info->seconds = zg_mono_seconds() - t0;
     return rc;
 }
