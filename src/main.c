@@ -26,6 +26,7 @@
 #include "http/server.h"
 #include "modules/account/account.h"
 #include "modules/audit/audit.h"
+#include "modules/member/member_io.h"
 #include "modules/org/org.h"
 #include "modules/stats/stats_service.h"
 #include "modules/workday/workday.h"
@@ -152,6 +153,17 @@ static int cmd_serve(const zg_config_t *cfg)
 
     if (zg_app_open(cfg, &app, &err))
         return fail(&err);
+    /* import jobs a previous server process left queued or running are marked failed; only
+     * here, not in every command that opens the database (a CLI command run next to a live
+     * server must not fail that server's job) */
+    int64_t recovered = 0;
+    if (zg_member_io_recover(zg_db_conn(app->db, &err), &recovered, &err)) {
+        zg_app_close(app);
+        return fail(&err);
+    }
+    if (recovered)
+        zg_log_warn("%lld import job(s) interrupted by the last shutdown were marked failed",
+                    (long long)recovered);
     /* the statistics snapshot is built at start, so the first report answers at once */
     zg_stats_service_settings_t ss;
     zg_stats_service_defaults(&ss);

@@ -7,19 +7,20 @@
 # demo city's branches, imported into a fresh SQLite database (validation, encryption, one
 # write transaction): rows/s and peak RSS; then the same file with one bad row, which must
 # write nothing and report that row.
-# Builds the zg library (Release) into build-bench/ and the benches against it.
+# Builds the zg library (Release) into build-bench/ (or $ZG_BENCH_BUILD) and the benches against it.
 # Usage: bench/import/run.sh [ROWS=100000] [ROUNDS=3]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS=${1:-100000}
 ROUNDS=${2:-3}
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DZG_TESTS=OFF >/dev/null
-cmake --build build-bench -j"$(nproc)" --target zg >/dev/null
+B=${ZG_BENCH_BUILD:-build-bench}
+cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=Release -DZG_TESTS=OFF >/dev/null
+cmake --build "$B" -j"$(nproc)" --target zg >/dev/null
 OUT=$(mktemp -d /tmp/zgimport.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
 # shellcheck disable=SC2046
 cc -O2 -std=c17 -D_GNU_SOURCE -Isrc -o "$OUT/read_bench" bench/import/read_bench.c \
-  build-bench/libzg.a $(pkg-config --libs xlsxwriter zlib) -lm
+  "$B/libzg.a" $(pkg-config --libs xlsxwriter zlib) -lm
 for kind in shared inline; do
   "$OUT/read_bench" gen "$OUT/$kind.xlsx" "$ROWS" "$kind"
   echo "-- $kind strings: $ROWS rows x 15 columns, $(stat -c %s "$OUT/$kind.xlsx") bytes"
@@ -29,7 +30,7 @@ echo "target: reader alone >= 200000 rows/s"
 
 # shellcheck disable=SC2046
 cc -O2 -std=c17 -D_GNU_SOURCE -Isrc -o "$OUT/import_bench" bench/import/import_bench.c \
-  build-bench/libzg.a $(pkg-config --libs libmicrohttpd jansson sqlite3 libpq libcrypto \
+  "$B/libzg.a" $(pkg-config --libs libmicrohttpd jansson sqlite3 libpq libcrypto \
   libsodium xlsxwriter zlib) -lpthread -lm
 BAD=$((ROWS / 2))
 "$OUT/import_bench" gen "$OUT/base.db" "$OUT/members.xlsx" "$ROWS"

@@ -13,6 +13,7 @@
 #include "http/auth.h"
 #include "http/request.h"
 #include "modules/account/account.h"
+#include "modules/member/member_index.h"
 #include "modules/stats/stats_service.h"
 #include "modules/audit/audit.h"
 #include "modules/member/member.h"
@@ -74,6 +75,7 @@ int zg_app_open(const zg_config_t *cfg, zg_app_t **out, zg_error_t *err)
     rc = zg_member_configure(cfg, app->db, err); /* field-encryption key; member counter */
     if (rc)
         goto fail;
+    zg_member_index_configure(app->db, cfg->member_list_index);
     rc = zg_workday_seed(app->db, NULL, err);
     if (rc)
         goto fail;
@@ -105,6 +107,7 @@ void zg_app_close(zg_app_t *app)
     zg_static_close(app->web);
     zg_router_free(app->router);
     zg_stats_service_stop(); /* its refresher reads the database */
+    zg_member_index_stop();  /* so does the list index's builder */
     if (app->db)
         zg_db_close(app->db);
     free(app);

@@ -256,7 +256,28 @@ static void test_template(void **state)
     assert_string_equal(row1->cells[MIO_IDNUM], "身份证号");
     assert_string_equal(row1->cells[MIO_ORG], "所在党组织（代码或名称）");
     zg_xlsx_reader_free(rd);
-    assert_non_null(memmem(r.body, r.len, "xl/worksheets/sheet2.xml", 24)); /* drop-down lists */
+    /* the data sheet first, then 填写说明 (every column, its rule), then the drop-down lists */
+    char *book = xt_part(r.body, r.len, "xl/workbook.xml");
+    char *data_sheet = strstr(book, "name=\"党员信息\""),
+         *notes = strstr(book, "name=\"填写说明\"");
+    assert_non_null(data_sheet);
+    assert_non_null(notes);
+    assert_true(data_sheet < notes);
+    assert_non_null(strstr(book, "name=\"下拉选项\""));
+    free(book);
+    char *sheet2 = xt_part(r.body, r.len, "xl/worksheets/sheet2.xml");
+    for (int k = 0; k < MIO_NCOLS; k++) {
+        char want[128];
+        snprintf(want, sizeof want, "<t>%s</t>", member_io_cols[k].header);
+        if (!strstr(sheet2, want))
+            fail_msg("填写说明 lacks column %s", member_io_cols[k].header);
+    }
+    assert_non_null(strstr(sheet2, "GB 11643-1999"));
+    assert_non_null(strstr(sheet2, "全部正确才导入"));
+    free(sheet2);
+    char *lists = xt_part(r.body, r.len, "xl/worksheets/sheet3.xml");
+    assert_non_null(strstr(lists, "汉族"));
+    free(lists);
     zg_http_resp_free(&r);
     /* a viewer has no member:write */
     assert_int_equal(get(&viewer, "/api/v1/members/import-template.xlsx", &r), 403);

@@ -443,6 +443,28 @@ int zg_audit_append(zg_conn_t *c, const zg_audit_event_t *e, zg_error_t *err)
                       ph, 3, NULL, err);
 }
 
+bool zg_audit_action_changes_data(const char *a)
+{
+    static const char *const prefixes[] = {"auth.",  "account.",    "role.",
+                                           "audit.", "access.",     "session.",
+                                           "stats.", "org.leader.", "config."};
+    if (!a)
+        return true;
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (!strncmp(a, prefixes[i], strlen(prefixes[i])))
+            return false;
+    if (!strcmp(a, "org.grading"))
+        return false;
+    size_t n = strlen(a);
+    static const char *const suffixes[] = {".view", "_view", ".export", ".read"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        size_t k = strlen(suffixes[i]);
+        if (n >= k && !strcmp(a + n - k, suffixes[i]))
+            return false;
+    }
+    return true;
+}
+
 int zg_audit_log(zg_conn_t *c, const zg_audit_event_t *e, zg_error_t *err)
 {
     int rc = zg_db_begin(c, ZG_TX_WRITE, err);

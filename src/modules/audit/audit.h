@@ -66,6 +66,13 @@ typedef struct zg_audit_event {
  * db errors as they come. */
 int zg_audit_append(zg_conn_t *c, const zg_audit_event_t *e, zg_error_t *err);
 
+/* Whether an entry with action `action` (outcome "ok") records a change of data: the rule of
+ * every cache that follows the log (the statistics snapshot, the member list index). Anything
+ * not known to be a read, a login or an account / role / audit / session / config matter
+ * counts as a change, so a module added later makes caches rebuild too often rather than
+ * too rarely. */
+bool zg_audit_action_changes_data(const char *action);
+
 /* Appends one entry in a write transaction of its own (for reads and refused attempts, which
  * have no transaction to join). */
 int zg_audit_log(zg_conn_t *c, const zg_audit_event_t *e, zg_error_t *err);

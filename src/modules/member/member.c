@@ -6,6 +6,7 @@
  * Every read of org-bound rows goes through zg_scope_query ({{SCOPE}}); the two functions the
  * transfer module calls inside its own transaction (zg_member_move_org,
  * zg_member_apply_event) are the only unscoped writes, documented as such in member.h. */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "core/utf8.h"
 #include "db/scope.h"
 #include "modules/audit/audit.h"
+#include "modules/member/member_index.h"
 #include "modules/member/member_internal.h"
 
 /* 1921-07-01: no one joined before the Party was founded. */
@@ -448,6 +450,22 @@ static bool in_list(const char *const *list, const char *s)
     return false;
 }
 
+const char *member_org_rule(const char *kind, const char *status, const char **message)
+{
+    *message = NULL;
+    if (strcmp(status, "active"))
+        *message = "该党组织已撤销，不能接收党员";
+    else if (in_list(ORG_KINDS_REFUSED, kind))
+        *message = !strcmp(kind, "group") ? "党小组的党员应登记在其所在党支部"
+                                          : "党组不是党的基层组织，不能接收党员";
+    if (*message)
+        return "member.org_accepts";
+    if (in_list(ORG_KINDS_BRANCH, kind))
+        return NULL;
+    *message = "党员一般编入党支部；该组织为党委或党总支，请确认";
+    return "member.org_is_branch";
+}
+
 /* Whether org `org_id` may receive members: adds member.org_accepts / member.org_is_branch
  * findings. ZG_ERR_NOT_FOUND when the org does not exist (or, with scope > 0, is out of it). */
 static int check_org(zg_conn_t *c, zg_findings_t *f, int64_t scope, int64_t org_id,
@@ -480,15 +498,9 @@ static int check_org(zg_conn_t *c, zg_findings_t *f, int64_t scope, int64_t org_
     snprintf(kind, sizeof kind, "%s", zg_rows_text(r, 0));
     snprintf(status, sizeof status, "%s", zg_rows_text(r, 1));
     zg_rows_close(r);
-    if (strcmp(status, "active"))
-        zg_findings_add(f, "member.org_accepts", field, "该党组织已撤销，不能接收党员");
-    else if (in_list(ORG_KINDS_REFUSED, kind))
-        zg_findings_add(f, "member.org_accepts", field, "%s",
-                        !strcmp(kind, "group") ? "党小组的党员应登记在其所在党支部"
-                                               : "党组不是党的基层组织，不能接收党员");
-    else if (!in_list(ORG_KINDS_BRANCH, kind))
-        zg_findings_add(f, "member.org_is_branch", field,
-                        "党员一般编入党支部；该组织为党委或党总支，请确认");
+    const char *message, *rule = member_org_rule(kind, status, &message);
+    if (rule)
+        zg_findings_add(f, rule, field, "%s", message);
     return ZG_OK;
 }
 
@@ -812,92 +824,493 @@ static int insert_span(zg_conn_t *c, int64_t mid, int64_t org, const char *statu
                       p, 5, NULL, err);
 }
 
-int member_insert(zg_conn_t *c, const zg_member_actor_t *actor, const zg_member_input_t *in,
-                  int64_t reuse_person_id, int64_t *membership_id, int64_t *person_id,
-                  zg_error_t *err)
-{
-    pii_t pii;
-    int rc = pii_prepare(in->id_number, in->phone, &pii, err);
-    if (rc)
-        return rc;
-    char ts[ZG_TIMESTAMP_SIZE], bd[ZG_DATE_STR_SIZE], ws[ZG_DATE_STR_SIZE];
-    zg_timestamp_now(ts);
-    zg_param_t pp[] = {ZG_P_TEXT(in->name),
-                       ZG_P_TEXT(in->gender),
-                       ZG_P_TEXT(opt_text(in->ethnicity)),
-                       member_date_param(in->birth_date, bd),
-                       ZG_P_TEXT(opt_text(in->education)),
-                       ZG_P_TEXT(opt_text(in->degree)),
-                       ZG_P_TEXT(opt_text(in->native_place)),
-                       member_date_param(in->work_start_date, ws),
-                       ZG_P_TEXT(opt_text(in->occupation)),
-                       ZG_P_TEXT(ts),
-                       ZG_P_INT(reuse_person_id)};
-    int64_t pid = reuse_person_id;
-    if (pid)
-        rc = zg_db_exec(c,
-                        "UPDATE person SET name = $1, gender = $2, ethnicity = $3, "
-                        "birth_date = $4, education = $5, degree = $6, native_place = $7, "
-                        "work_start_date = $8, occupation = $9, updated_at = $10 WHERE id = $11",
-                        pp, 11, NULL, err);
-    else
-        rc = zg_db_query_int(c,
-                             "INSERT INTO person (name, gender, ethnicity, birth_date, education, "
-                             "degree, native_place, work_start_date, occupation, created_at, "
-                             "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) "
-                             "RETURNING id",
-                             pp, 10, &pid, err);
-    if (!rc && (reuse_person_id || pii.has_id || pii.has_phone))
-        rc = pii_store(c, pid, &pii, 3, err);
-    pii_wipe(&pii);
-    if (rc)
-        return rc;
+/* ---- writing new members: one, or a batch ------------------------------------------------- */
 
+/* A batch: members whose person and membership ids are reserved by one query, written before
+ * the next reservation. Rows per statement: SQLite gains nothing from multi-row INSERTs (one
+ * with several rows opens a statement journal, a copy of every page it changes, and its "$n"
+ * are bound by name, a linear search each) while a prepared single-row INSERT without
+ * RETURNING is cheap; PostgreSQL pays a round trip per statement, so it gets the batch in one
+ * statement per table (16 parameters a person: far below libpq's 65535). */
+#define BULK_BATCH_SQLITE 256
+#define BULK_BATCH_PG     128
+#define BULK_STMT_SQLITE  1
+/* Parameters of one row: person (created_at = updated_at share one), membership, event, span. */
+#define PERSON_NP     16
+#define MEMBERSHIP_NP 9
+#define EVENT_NP      6
+#define SPAN_NP       5
+
+/* A new member waiting for its batch's statements. Strings of `in` are the caller's. */
+typedef struct bulk_member {
+    zg_member_input_t in;
+    int64_t pid, mid;
+    bool new_person;      /* false: an existing person (reuse_person_id), already updated */
+    bool full, two_steps; /* full member; converted after the join (two events, two spans) */
+    char ts[ZG_TIMESTAMP_SIZE];
+    char bd[ZG_DATE_STR_SIZE], ws[ZG_DATE_STR_SIZE], jd[ZG_DATE_STR_SIZE], pe[ZG_DATE_STR_SIZE],
+        cd[ZG_DATE_STR_SIZE];
+    bool has_bd, has_ws, has_jd, has_pe, has_cd;
+    uint8_t id_enc[MEMBER_SEALED_ID_LEN], ph_enc[MEMBER_SEALED_PHONE_LEN];
+    size_t id_len, ph_len;
+    char bidx[ZG_MEMBER_BIDX_HEX + 1];
+    char id_masked[ZG_IDNUM_LEN + 1], phone_masked[ZG_PHONE_LEN + 1];
+    bool has_id, has_phone;
+    int64_t tag;
+} bulk_member_t;
+
+/* An event or span row of a member already written. Rows go out in full statements; the rest
+ * waits for the next write, its membership being in the database by then. */
+typedef struct bulk_row {
+    int64_t mid, org, account;
+    const char *kind; /* event kind, or span status */
+    const char *note;
+    char from[ZG_DATE_STR_SIZE], to[ZG_DATE_STR_SIZE];
+    bool has_to;
+} bulk_row_t;
+
+enum { T_PERSON, T_MEMBERSHIP, T_EVENT, T_SPAN, T_COUNT };
+
+static const struct {
+    const char *head; /* table (columns) */
+    int np;           /* parameters a row */
+    bool dup_last;    /* the last column again (updated_at = created_at) */
+} TABLES[T_COUNT] = {
+    [T_PERSON] = {"person (id, name, gender, ethnicity, birth_date, id_number_enc, "
+                  "id_number_bidx, id_number_masked, phone_enc, phone_masked, education, degree, "
+                  "native_place, work_start_date, occupation, created_at, updated_at)",
+                  PERSON_NP, true},
+    [T_MEMBERSHIP] = {"membership (id, person_id, org_id, status, dues_category, joined_on, "
+                      "probation_end, standing_since, created_at, updated_at)",
+                      MEMBERSHIP_NP, true},
+    [T_EVENT] = {"membership_event (membership_id, kind, on_date, org_id, note, account_id)",
+                 EVENT_NP, false},
+    [T_SPAN] = {"membership_span (membership_id, org_id, status, valid_from, valid_to)", SPAN_NP,
+                false},
+};
+
+struct member_bulk {
+    zg_conn_t *c;
+    int64_t account_id;
+    bool sqlite;
+    int cap; /* members per batch */
+    int per; /* rows per statement (1..cap) */
+    bulk_member_t *m;
+    int n;
+    int64_t *pids, *mids; /* reserved ids; the next unused at index cap - n*ids */
+    int npids, nmids;
+    bulk_row_t *ev, *sp; /* waiting events and spans (fewer than per + 2 × cap) */
+    int nev, nsp;
+    zg_param_t *p; /* cap × PERSON_NP */
+    struct {
+        char *text; /* INSERT of `rows` rows */
+        int rows;
+    } sql[T_COUNT];
+    size_t sql_cap;
+    int64_t *failed_tags; /* tags of the batch a statement refused */
+    int nfailed;
+};
+
+/* The backend of a connection. db.h has no per-connection accessor; CAST(2.5 AS INTEGER) is 2 on
+ * SQLite (truncation) and 3 on PostgreSQL (rounding), and both accept the statement. */
+static int conn_is_sqlite(zg_conn_t *c, bool *sqlite, zg_error_t *err)
+{
+    int64_t v = 0;
+    int rc = zg_db_query_int(c, "SELECT CAST(2.5 AS INTEGER)", NULL, 0, &v, err);
+    *sqlite = v == 2;
+    return rc;
+}
+
+int member_bulk_new(zg_conn_t *c, const zg_member_actor_t *actor, int batch, member_bulk_t **out,
+                    zg_error_t *err)
+{
+    *out = NULL;
+    bool sqlite = true;
+    int rc = conn_is_sqlite(c, &sqlite, err);
+    if (rc)
+        return rc;
+    int cap = batch > 0 ? batch : sqlite ? BULK_BATCH_SQLITE : BULK_BATCH_PG;
+    if (cap > MEMBER_BULK_MAX)
+        cap = MEMBER_BULK_MAX;
+    member_bulk_t *b = calloc(1, sizeof *b);
+    if (!b)
+        return nomem(err);
+    b->c = c;
+    b->account_id = actor ? actor->account_id : 0;
+    b->sqlite = sqlite;
+    b->cap = cap;
+    b->per = sqlite && cap > BULK_STMT_SQLITE ? BULK_STMT_SQLITE : cap;
+    /* "$12345, " per parameter at most 8 characters, ", $n)" per row, plus the head */
+    b->sql_cap = 512 + (size_t)b->per * (PERSON_NP + 2) * 8;
+    b->m = calloc((size_t)cap, sizeof *b->m);
+    b->pids = calloc((size_t)cap, sizeof *b->pids);
+    b->mids = calloc((size_t)cap, sizeof *b->mids);
+    b->ev = calloc((size_t)(cap * 3), sizeof *b->ev);
+    b->sp = calloc((size_t)(cap * 3), sizeof *b->sp);
+    b->p = calloc((size_t)cap * PERSON_NP, sizeof *b->p);
+    b->failed_tags = calloc((size_t)cap, sizeof *b->failed_tags);
+    bool ok = b->m && b->pids && b->mids && b->ev && b->sp && b->p && b->failed_tags;
+    for (int t = 0; t < T_COUNT; t++)
+        ok = ok && (b->sql[t].text = malloc(b->sql_cap)) != NULL;
+    if (!ok) {
+        member_bulk_free(b);
+        return nomem(err);
+    }
+    *out = b;
+    return ZG_OK;
+}
+
+void member_bulk_free(member_bulk_t *b)
+{
+    if (!b)
+        return;
+    if (b->m) { /* masked forms and blind indexes */
+        volatile unsigned char *v = (volatile unsigned char *)b->m;
+        for (size_t i = 0; i < (size_t)b->cap * sizeof *b->m; i++)
+            v[i] = 0;
+    }
+    free(b->m);
+    free(b->pids);
+    free(b->mids);
+    free(b->ev);
+    free(b->sp);
+    free(b->p);
+    for (int t = 0; t < T_COUNT; t++)
+        free(b->sql[t].text);
+    free(b->failed_tags);
+    free(b);
+}
+
+int member_bulk_failed(const member_bulk_t *b, const int64_t **tags)
+{
+    *tags = b->failed_tags;
+    return b->nfailed;
+}
+
+/* "INSERT INTO <table> VALUES ($1, …), (…)" for `rows` rows of table t (kept while the count
+ * stays the same, so the statement cache finds the text at once). */
+static const char *values_sql(member_bulk_t *b, int t, int rows)
+{
+    char *sql = b->sql[t].text;
+    if (b->sql[t].rows == rows)
+        return sql;
+    size_t cap = b->sql_cap;
+    size_t k = (size_t)snprintf(sql, cap, "INSERT INTO %s VALUES ", TABLES[t].head);
+    int n = 0;
+    for (int r = 0; r < rows && k < cap; r++) {
+        k += (size_t)snprintf(sql + k, cap - k, "%s(", r ? ", " : "");
+        for (int i = 0; i < TABLES[t].np && k < cap; i++)
+            k += (size_t)snprintf(sql + k, cap - k, "%s$%d", i ? ", " : "", ++n);
+        if (TABLES[t].dup_last && k < cap)
+            k += (size_t)snprintf(sql + k, cap - k, ", $%d", n);
+        if (k < cap)
+            k += (size_t)snprintf(sql + k, cap - k, ")");
+    }
+    assert(k < cap); /* sql_cap is sized for `per` rows of the widest table */
+    b->sql[t].rows = rows;
+    return sql;
+}
+
+/* Inserts `rows` rows of table t whose parameters are p[], `per` rows a statement. */
+static int insert_rows(member_bulk_t *b, int t, const zg_param_t *p, int rows, zg_error_t *err)
+{
+    int np = TABLES[t].np;
+    for (int i = 0; i < rows; i += b->per) {
+        int k = rows - i < b->per ? rows - i : b->per;
+        int rc = zg_db_exec(b->c, values_sql(b, t, k), p + (size_t)i * np, k * np, NULL, err);
+        if (rc)
+            return rc;
+    }
+    return ZG_OK;
+}
+
+/* Reserves `n` ids of table `table` ("person" / "membership") into ids[]. Under the write
+ * transaction: on SQLite the lock is the database's, and ids above both the largest id and the
+ * AUTOINCREMENT counter are free (inserting them moves the counter); on PostgreSQL the values are
+ * taken from the identity column's sequence, so concurrent writers never get them. */
+static int reserve_ids(member_bulk_t *b, const char *table, int n, int64_t *ids, zg_error_t *err)
+{
+    char sql[256];
+    if (b->sqlite) {
+        snprintf(sql, sizeof sql,
+                 "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '%s'), 0), "
+                 "coalesce((SELECT max(id) FROM %s), 0))",
+                 table, table);
+        int64_t top = 0;
+        int rc = zg_db_query_int(b->c, sql, NULL, 0, &top, err);
+        if (rc)
+            return rc;
+        for (int i = 0; i < n; i++)
+            ids[i] = top + 1 + i;
+        return ZG_OK;
+    }
+    snprintf(sql, sizeof sql,
+             "SELECT nextval(pg_get_serial_sequence('%s', 'id')) FROM generate_series(1, $1)",
+             table);
+    zg_param_t p[] = {ZG_P_INT(n)};
+    zg_rows_t *r;
+    int rc = zg_db_query(b->c, sql, p, 1, &r, err);
+    if (rc)
+        return rc;
+    int k = 0;
+    while (k < n && (rc = zg_rows_next(r, err)) == 1)
+        ids[k++] = zg_rows_int(r, 0);
+    zg_rows_close(r);
+    if (rc < 0)
+        return rc;
+    return k == n ? ZG_OK
+                  : zg_error_set(err, ZG_ERR_INTERNAL, "internal", "服务器内部错误",
+                                 "reserved %d of %d %s ids", k, n, table);
+}
+
+static zg_param_t opt_param(bool has, const char *s)
+{
+    return has ? ZG_P_TEXT(s) : ZG_P_NULL;
+}
+
+/* Writes date d into buf; false (NULL in the database) for ZG_MEMBER_NO_DATE. */
+static bool date_text(zg_date_t d, char buf[ZG_DATE_STR_SIZE])
+{
+    buf[0] = '\0';
+    return member_date_param(d, buf).type == ZG_PT_TEXT;
+}
+
+/* Sends the waiting events (t = T_EVENT) or spans (T_SPAN) in statements of `per` rows; the
+ * remainder too when `all`. */
+static int send_waiting(member_bulk_t *b, int t, bool all, zg_error_t *err)
+{
+    bool events = t == T_EVENT;
+    bulk_row_t *v = events ? b->ev : b->sp;
+    int *nv = events ? &b->nev : &b->nsp;
+    int rows = all ? *nv : *nv / b->per * b->per;
+    int done = 0;
+    while (done < rows) {
+        int k = rows - done < b->cap ? rows - done : b->cap;
+        zg_param_t *p = b->p;
+        for (int i = done; i < done + k; i++) {
+            bulk_row_t *e = &v[i];
+            *p++ = ZG_P_INT(e->mid);
+            if (events) {
+                *p++ = ZG_P_TEXT(e->kind);
+                *p++ = opt_param(e->from[0], e->from);
+                *p++ = e->org ? ZG_P_INT(e->org) : ZG_P_NULL;
+                *p++ = ZG_P_TEXT(opt_text(e->note));
+                *p++ = e->account ? ZG_P_INT(e->account) : ZG_P_NULL;
+            } else {
+                *p++ = ZG_P_INT(e->org);
+                *p++ = ZG_P_TEXT(e->kind);
+                *p++ = opt_param(e->from[0], e->from);
+                *p++ = opt_param(e->has_to, e->to);
+            }
+        }
+        int rc = insert_rows(b, t, b->p, k, err);
+        if (rc)
+            return rc;
+        done += k;
+    }
+    memmove(v, v + rows, (size_t)(*nv - rows) * sizeof *v);
+    *nv -= rows;
+    return ZG_OK;
+}
+
+static bulk_row_t *queue_row(member_bulk_t *b, bool events, const bulk_member_t *m,
+                             const char *kind, const char *from, const char *to)
+{
+    bulk_row_t *e = events ? &b->ev[b->nev++] : &b->sp[b->nsp++];
+    memset(e, 0, sizeof *e);
+    e->mid = m->mid;
+    e->org = m->in.org_id;
+    e->account = b->account_id;
+    e->kind = kind;
+    snprintf(e->from, sizeof e->from, "%s", from);
+    if (to) {
+        snprintf(e->to, sizeof e->to, "%s", to);
+        e->has_to = true;
+    }
+    return e;
+}
+
+/* Writes the waiting members (persons, then memberships), then their events and spans in full
+ * statements, or all of them when `all`. When a person or membership statement is refused,
+ * failed_tags lists the members of the batch. */
+static int bulk_write(member_bulk_t *b, bool all, zg_error_t *err)
+{
+    int rc = ZG_OK;
+    b->nfailed = 0;
+    if (b->n) {
+        zg_param_t *p = b->p;
+        int persons = 0;
+        for (int i = 0; i < b->n; i++) {
+            bulk_member_t *m = &b->m[i];
+            b->failed_tags[b->nfailed++] = m->tag;
+            if (!m->new_person)
+                continue;
+            const zg_member_input_t *in = &m->in;
+            *p++ = ZG_P_INT(m->pid);
+            *p++ = ZG_P_TEXT(in->name);
+            *p++ = ZG_P_TEXT(in->gender);
+            *p++ = ZG_P_TEXT(opt_text(in->ethnicity));
+            *p++ = opt_param(m->has_bd, m->bd);
+            *p++ = m->has_id ? ZG_P_BLOB(m->id_enc, m->id_len) : ZG_P_NULL;
+            *p++ = opt_param(m->has_id, m->bidx);
+            *p++ = opt_param(m->has_id, m->id_masked);
+            *p++ = m->has_phone ? ZG_P_BLOB(m->ph_enc, m->ph_len) : ZG_P_NULL;
+            *p++ = opt_param(m->has_phone, m->phone_masked);
+            *p++ = ZG_P_TEXT(opt_text(in->education));
+            *p++ = ZG_P_TEXT(opt_text(in->degree));
+            *p++ = ZG_P_TEXT(opt_text(in->native_place));
+            *p++ = opt_param(m->has_ws, m->ws);
+            *p++ = ZG_P_TEXT(opt_text(in->occupation));
+            *p++ = ZG_P_TEXT(m->ts);
+            persons++;
+        }
+        if ((rc = insert_rows(b, T_PERSON, b->p, persons, err)))
+            return rc;
+        p = b->p;
+        for (int i = 0; i < b->n; i++) {
+            bulk_member_t *m = &b->m[i];
+            *p++ = ZG_P_INT(m->mid);
+            *p++ = ZG_P_INT(m->pid);
+            *p++ = ZG_P_INT(m->in.org_id);
+            *p++ = ZG_P_TEXT(m->full ? "full" : "probationary");
+            *p++ = ZG_P_TEXT(opt_text(m->in.dues_category));
+            *p++ = opt_param(m->has_jd, m->jd);
+            *p++ = opt_param(m->has_pe, m->pe);
+            *p++ = opt_param(m->has_cd, m->cd);
+            *p++ = ZG_P_TEXT(m->ts);
+        }
+        if ((rc = insert_rows(b, T_MEMBERSHIP, b->p, b->n, err)))
+            return rc;
+        for (int i = 0; i < b->n; i++) {
+            bulk_member_t *m = &b->m[i];
+            const char *first = has_text(m->in.first_event) ? m->in.first_event : "joined";
+            queue_row(b, true, m, first, m->jd, NULL)->note = m->in.note;
+            if (m->two_steps) {
+                queue_row(b, true, m, "converted", m->cd, NULL);
+                queue_row(b, false, m, "probationary", m->jd, m->cd);
+                queue_row(b, false, m, "full", m->cd, NULL);
+            } else {
+                queue_row(b, false, m, m->full ? "full" : "probationary", m->jd, NULL);
+            }
+        }
+        b->n = 0;
+    }
+    b->nfailed = 0;
+    if (!(rc = send_waiting(b, T_EVENT, all, err)))
+        rc = send_waiting(b, T_SPAN, all, err);
+    return rc;
+}
+
+int member_bulk_flush(member_bulk_t *b, zg_error_t *err)
+{
+    return bulk_write(b, true, err);
+}
+
+int member_bulk_add(member_bulk_t *b, const zg_member_input_t *in, int64_t reuse_person_id,
+                    int64_t tag, int64_t *membership_id, int64_t *person_id, zg_error_t *err)
+{
     bool full = in->converted_on != ZG_MEMBER_NO_DATE;
     zg_date_t probation_end = ZG_MEMBER_NO_DATE;
     if (full)
         probation_end = in->converted_on;
     else if (zg_date_add_months(in->joined_on, ZG_MEMBER_PROBATION_MONTHS, &probation_end))
         return zg_error_set(err, ZG_ERR_INVALID, "invalid_date", "入党日期无效", "joined_on");
-    char jd[ZG_DATE_STR_SIZE], pe[ZG_DATE_STR_SIZE], ss[ZG_DATE_STR_SIZE];
-    zg_param_t mp[] = {ZG_P_INT(pid),
-                       ZG_P_INT(in->org_id),
-                       ZG_P_TEXT(full ? "full" : "probationary"),
-                       ZG_P_TEXT(opt_text(in->dues_category)),
-                       member_date_param(in->joined_on, jd),
-                       member_date_param(probation_end, pe),
-                       member_date_param(full ? in->converted_on : ZG_MEMBER_NO_DATE, ss),
-                       ZG_P_TEXT(ts)};
-    int64_t mid = 0;
-    rc = zg_db_query_int(c,
-                         "INSERT INTO membership (person_id, org_id, status, dues_category, "
-                         "joined_on, probation_end, standing_since, created_at, updated_at) "
-                         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
-                         mp, 8, &mid, err);
-    if (rc)
+    int rc;
+    /* a full batch goes out first; ids are reserved when the previous ones are written */
+    if (b->n == b->cap && (rc = bulk_write(b, false, err)))
         return rc;
-    int64_t acct = actor ? actor->account_id : 0;
-    const char *first = has_text(in->first_event) ? in->first_event : "joined";
-    rc = insert_event(c, mid, first, in->joined_on, in->org_id, 0, in->note, acct, NULL, err);
-    if (!rc && full && in->converted_on > in->joined_on) {
-        rc = insert_event(c, mid, "converted", in->converted_on, in->org_id, 0, NULL, acct, NULL,
-                          err);
-        if (!rc)
-            rc = insert_span(c, mid, in->org_id, "probationary", in->joined_on, in->converted_on,
-                             err);
-        if (!rc)
-            rc = insert_span(c, mid, in->org_id, "full", in->converted_on, ZG_MEMBER_NO_DATE, err);
-    } else if (!rc) {
-        rc = insert_span(c, mid, in->org_id, full ? "full" : "probationary", in->joined_on,
-                         ZG_MEMBER_NO_DATE, err);
+    if (!reuse_person_id && !b->npids) {
+        if ((rc = bulk_write(b, false, err)) ||
+            (rc = reserve_ids(b, "person", b->cap, b->pids, err)))
+            return rc;
+        b->npids = b->cap;
     }
+    if (!b->nmids) {
+        if ((rc = bulk_write(b, false, err)) ||
+            (rc = reserve_ids(b, "membership", b->cap, b->mids, err)))
+            return rc;
+        b->nmids = b->cap;
+    }
+    pii_t pii;
+    if ((rc = pii_prepare(in->id_number, in->phone, &pii, err)))
+        return rc;
+    bulk_member_t *m = &b->m[b->n];
+    memset(m, 0, sizeof *m);
+    m->in = *in;
+    m->tag = tag;
+    m->full = full;
+    m->two_steps = full && in->converted_on > in->joined_on;
+    zg_timestamp_now(m->ts);
+    m->has_bd = date_text(in->birth_date, m->bd);
+    m->has_ws = date_text(in->work_start_date, m->ws);
+    m->has_jd = date_text(in->joined_on, m->jd);
+    m->has_pe = date_text(probation_end, m->pe);
+    m->has_cd = full && date_text(in->converted_on, m->cd);
+    if (reuse_person_id) {
+        /* the person exists (without membership): updated now, as zg_member_update would */
+        char ts[ZG_TIMESTAMP_SIZE];
+        memcpy(ts, m->ts, sizeof ts);
+        zg_param_t pp[] = {ZG_P_TEXT(in->name),
+                           ZG_P_TEXT(in->gender),
+                           ZG_P_TEXT(opt_text(in->ethnicity)),
+                           opt_param(m->has_bd, m->bd),
+                           ZG_P_TEXT(opt_text(in->education)),
+                           ZG_P_TEXT(opt_text(in->degree)),
+                           ZG_P_TEXT(opt_text(in->native_place)),
+                           opt_param(m->has_ws, m->ws),
+                           ZG_P_TEXT(opt_text(in->occupation)),
+                           ZG_P_TEXT(ts),
+                           ZG_P_INT(reuse_person_id)};
+        rc = zg_db_exec(b->c,
+                        "UPDATE person SET name = $1, gender = $2, ethnicity = $3, "
+                        "birth_date = $4, education = $5, degree = $6, native_place = $7, "
+                        "work_start_date = $8, occupation = $9, updated_at = $10 WHERE id = $11",
+                        pp, 11, NULL, err);
+        if (!rc)
+            rc = pii_store(b->c, reuse_person_id, &pii, 3, err);
+        m->pid = reuse_person_id;
+    } else {
+        m->pid = b->pids[b->cap - b->npids];
+        m->new_person = true;
+        if (pii.has_id)
+            rc = member_seal("id_number", m->pid, pii.id, ZG_IDNUM_LEN, m->id_enc, sizeof m->id_enc,
+                             &m->id_len, err);
+        if (!rc && pii.has_phone)
+            rc = member_seal("phone", m->pid, pii.phone, ZG_PHONE_LEN, m->ph_enc, sizeof m->ph_enc,
+                             &m->ph_len, err);
+        memcpy(m->bidx, pii.bidx, sizeof m->bidx);
+        memcpy(m->id_masked, pii.id_masked, sizeof m->id_masked);
+        memcpy(m->phone_masked, pii.phone_masked, sizeof m->phone_masked);
+        m->has_id = pii.has_id;
+        m->has_phone = pii.has_phone;
+    }
+    pii_wipe(&pii);
     if (rc)
         return rc;
+    if (m->new_person)
+        b->npids--;
+    m->mid = b->mids[b->cap - b->nmids--];
+    b->n++;
     if (membership_id)
-        *membership_id = mid;
+        *membership_id = m->mid;
     if (person_id)
-        *person_id = pid;
+        *person_id = m->pid;
     return ZG_OK;
+}
+
+int member_insert(zg_conn_t *c, const zg_member_actor_t *actor, const zg_member_input_t *in,
+                  int64_t reuse_person_id, int64_t *membership_id, int64_t *person_id,
+                  zg_error_t *err)
+{
+    member_bulk_t *b;
+    int rc = member_bulk_new(c, actor, 1, &b, err);
+    if (rc)
+        return rc;
+    rc = member_bulk_add(b, in, reuse_person_id, 0, membership_id, person_id, err);
+    if (!rc)
+        rc = member_bulk_flush(b, err);
+    member_bulk_free(b);
+    return rc;
 }
 
 /* Runs `fn` in a write transaction unless the caller holds one. */
@@ -989,6 +1402,7 @@ int zg_member_create(zg_conn_t *c, zg_member_op_t *op, const zg_member_input_t *
 
 /* The columns read_member expects; %s are the org and status columns and the two sealed
  * columns (or NULL when not revealed). */
+#define MEMBER_NCOLS 28 /* the columns of MEMBER_COLS_FMT */
 #define MEMBER_COLS_FMT                                                                            \
     "m.id, m.person_id, p.name, p.gender, p.ethnicity, p.birth_date, %s, p.id_number_masked, "     \
     "%s, p.phone_masked, p.education, p.degree, p.native_place, p.work_start_date, "               \
@@ -1992,6 +2406,95 @@ static int build_where(zg_arena_t *a, int64_t scope, const zg_member_query_t *q,
                           : ZG_OK;
 }
 
+/* The rows of members `ids` for a page the list index answered, in the order of `ids`: one
+ * SELECT by id (the list's columns), its rows put in place, and out->last the sort key of the
+ * last one (as the SQL path fills it, for a keyset page after this one). */
+static int list_by_ids(zg_conn_t *c, zg_arena_t *a, const zg_member_query_t *q, const int64_t *ids,
+                       size_t n, bool reveal, zg_member_list_t *out, zg_error_t *err)
+{
+    const char *sort = q->sort ? q->sort : "org";
+    const char *text = !strcmp(sort, "joined_on")    ? "m.joined_on"
+                       : !strcmp(sort, "birth_date") ? "p.birth_date"
+                                                     : "p.name";
+    zg_strbuf_t sb;
+    zg_strbuf_init(&sb, a, SQL_MAX);
+    zg_strbuf_printf(&sb,
+                     "SELECT " MEMBER_COLS_FMT ", o.depth, o.sort, %s FROM membership m JOIN "
+                     "person p ON p.id = m.person_id JOIN org o ON o.id = m.org_id WHERE m.id IN (",
+                     reveal ? "p.id_number_enc" : "NULL", reveal ? "p.phone_enc" : "NULL",
+                     "m.org_id", "m.status", text);
+    zg_param_t *p = zg_arena_calloc(a, n, sizeof *p);
+    zg_member_t *got = zg_arena_calloc(a, n, sizeof *got);
+    zg_member_key_t *keys = zg_arena_calloc(a, n, sizeof *keys);
+    out->items = zg_arena_calloc(a, n, sizeof *out->items);
+    if (!p || !got || !keys || !out->items)
+        return nomem(err);
+    for (size_t i = 0; i < n; i++) {
+        zg_strbuf_printf(&sb, "%s$%zu", i ? ", " : "", i + 1);
+        p[i] = ZG_P_INT(ids[i]);
+    }
+    zg_strbuf_putc(&sb, ')');
+    if (sb.overflow)
+        return nomem(err);
+    zg_rows_t *r;
+    int rc = zg_db_query(c, zg_strbuf_cstr(&sb), p, (int)n, &r, err);
+    if (rc)
+        return rc;
+    while ((rc = zg_rows_next(r, err)) == 1) {
+        zg_member_t m;
+        if ((rc = read_member(r, a, reveal, &m, err)))
+            break;
+        size_t i = 0;
+        while (i < n && ids[i] != m.id)
+            i++;
+        if (i == n)
+            continue;
+        got[i] = m;
+        zg_member_key_t *k = &keys[i];
+        k->set = true;
+        k->id = m.id;
+        k->depth = zg_rows_int(r, MEMBER_NCOLS);
+        k->sort = zg_rows_int(r, MEMBER_NCOLS + 1);
+        k->org_id = m.org_id;
+        snprintf(k->text, sizeof k->text, "%s", zg_rows_text(r, MEMBER_NCOLS + 2));
+    }
+    zg_rows_close(r);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < n; i++) /* none is ever deleted; skip one anyway rather than fail */
+        if (got[i].id) {
+            out->items[out->n++] = got[i];
+            out->last = keys[i];
+        }
+    return ZG_OK;
+}
+
+/* The keyset condition "after key k" of the birth-date sort, the one sort column that may be
+ * NULL: a NULL birth date sorts first (as the smallest value) on SQLite and last (as the
+ * largest) on PostgreSQL, in either direction, and the condition follows the backend's order
+ * (k->text "" = NULL). */
+static int keyset_birth(zg_conn_t *c, listq_t *l, const zg_member_key_t *k, bool desc,
+                        zg_error_t *err)
+{
+    bool sqlite = true;
+    int rc = conn_is_sqlite(c, &sqlite, err);
+    if (rc)
+        return rc;
+    const char *op = desc ? "<" : ">";
+    bool null_ahead = sqlite == desc;      /* NULLs come after the non-NULL values */
+    int id = lq_param(l, ZG_P_INT(k->id)); /* the key's text, when any, is a parameter below */
+    if (k->text[0]) {
+        int v = lq_param(l, ZG_P_TEXT(k->text));
+        zg_strbuf_printf(&l->sb,
+                         " AND (p.birth_date %s $%d OR (p.birth_date = $%d AND m.id %s $%d)%s)", op,
+                         v, v, op, id, null_ahead ? " OR p.birth_date IS NULL" : "");
+    } else {
+        zg_strbuf_printf(&l->sb, " AND ((p.birth_date IS NULL AND m.id %s $%d)%s)", op, id,
+                         null_ahead ? "" : " OR p.birth_date IS NOT NULL");
+    }
+    return ZG_OK;
+}
+
 int zg_member_list(zg_conn_t *c, zg_arena_t *a, int64_t scope, const zg_member_query_t *q,
                    bool reveal_pii, zg_member_list_t *out, zg_error_t *err)
 {
@@ -2007,6 +2510,16 @@ int zg_member_list(zg_conn_t *c, zg_arena_t *a, int64_t scope, const zg_member_q
             return zg_error_set(err, ZG_ERR_NOT_FOUND, "not_found",
                                 "组织不存在或不在您的管理范围内", "org out of scope");
     }
+    /* The list index (member_index.h) answers the total and the page's ids when it can do so
+     * exactly and is current; otherwise the SQL below runs. */
+    int64_t *ids;
+    size_t nids;
+    int ix = q->after.set ? 0 /* keyset pages: the SQL */
+                          : zg_member_index_page(c, a, scope, q, &ids, &nids, &out->total, err);
+    if (ix < 0)
+        return ix;
+    if (ix == 1)
+        return nids ? list_by_ids(c, a, q, ids, nids, reveal_pii, out, err) : ZG_OK;
     listq_t l;
     memset(&l, 0, sizeof l);
     zg_strbuf_init(&l.sb, a, SQL_MAX);
@@ -2014,39 +2527,68 @@ int zg_member_list(zg_conn_t *c, zg_arena_t *a, int64_t scope, const zg_member_q
     int rc = build_where(a, scope, q, &l, &oc, err);
     if (rc)
         return rc;
-    const char *where = zg_strbuf_cstr(&l.sb);
-    char *count_sql = zg_arena_sprintf(a, "SELECT count(*)%s%s", list_from(q, false), where);
-    if (!count_sql)
-        return nomem(err);
-    rc = zg_scope_query_int(c, scope, count_sql, l.p, l.np, &out->total, err);
-    if (rc)
-        return rc;
-    if (out->total == 0 || q->offset >= out->total)
-        return ZG_OK;
-    const char *dir = q->desc ? "DESC" : "ASC";
-    const char *order;
+    /* the sort: its columns (ending with the unique m.id) and the key text of a row */
+    static const char *const BY_NAME[] = {"p.name", "m.id", NULL};
+    static const char *const BY_JOINED[] = {"m.joined_on", "m.id", NULL};
+    static const char *const BY_BIRTH[] = {"p.birth_date", "m.id", NULL};
+    static const char *const BY_ORG[] = {"o.depth", "o.sort", "o.id", "p.name", "m.id", NULL};
     const char *sort = q->sort ? q->sort : "org";
+    const char *const *cols;
     if (!strcmp(sort, "name"))
-        order = zg_arena_sprintf(a, "p.name %s, m.id %s", dir, dir);
+        cols = BY_NAME;
     else if (!strcmp(sort, "joined_on"))
-        order = zg_arena_sprintf(a, "m.joined_on %s, m.id %s", dir, dir);
+        cols = BY_JOINED;
     else if (!strcmp(sort, "birth_date"))
-        order = zg_arena_sprintf(a, "p.birth_date %s, m.id %s", dir, dir);
+        cols = BY_BIRTH;
     else if (!strcmp(sort, "org"))
-        order = zg_arena_sprintf(a, "o.depth %s, o.sort %s, o.id %s, p.name %s, m.id %s", dir, dir,
-                                 dir, dir, dir);
+        cols = BY_ORG;
     else
         return zg_error_set(err, ZG_ERR_INVALID, "invalid_fields", "排序字段无效", "sort");
-    if (!order)
-        return nomem(err);
+    bool by_org = cols == BY_ORG;
+    const char *text = cols[by_org ? 3 : 0]; /* the key's text column */
+    /* "a ASC, b ASC, m.id ASC" and, for a keyset page, "(a, b, m.id)" */
+    zg_strbuf_t ob, kb;
+    zg_strbuf_init(&ob, a, 256);
+    zg_strbuf_init(&kb, a, 256);
+    for (int i = 0; cols[i]; i++) {
+        zg_strbuf_printf(&ob, "%s%s %s", i ? ", " : "", cols[i], q->desc ? "DESC" : "ASC");
+        zg_strbuf_printf(&kb, "%s%s", i ? ", " : "", cols[i]);
+    }
+    if (q->after.set && cols == BY_BIRTH) {
+        rc = keyset_birth(c, &l, &q->after, q->desc, err);
+        if (rc)
+            return rc;
+        out->total = -1;
+    } else if (q->after.set) {
+        const zg_member_key_t *k = &q->after;
+        zg_strbuf_printf(&l.sb, " AND (%s) %s (", zg_strbuf_cstr(&kb), q->desc ? "<" : ">");
+        if (by_org)
+            zg_strbuf_printf(&l.sb, "$%d, $%d, $%d, ", lq_param(&l, ZG_P_INT(k->depth)),
+                             lq_param(&l, ZG_P_INT(k->sort)), lq_param(&l, ZG_P_INT(k->org_id)));
+        zg_strbuf_printf(&l.sb, "$%d, $%d)", lq_param(&l, ZG_P_TEXT(k->text)),
+                         lq_param(&l, ZG_P_INT(k->id)));
+        out->total = -1;
+    }
+    const char *where = zg_strbuf_cstr(&l.sb);
+    if (!q->after.set) {
+        char *count_sql = zg_arena_sprintf(a, "SELECT count(*)%s%s", list_from(q, false), where);
+        if (!count_sql)
+            return nomem(err);
+        rc = zg_scope_query_int(c, scope, count_sql, l.p, l.np, &out->total, err);
+        if (rc)
+            return rc;
+        if (out->total == 0 || q->offset >= out->total)
+            return ZG_OK;
+    }
     bool asof = q->as_of != ZG_MEMBER_NO_DATE;
     int lim = lq_param(&l, ZG_P_INT(q->limit));
-    int off = lq_param(&l, ZG_P_INT(q->offset));
+    int off = lq_param(&l, ZG_P_INT(q->after.set ? 0 : q->offset));
     char *sql = zg_arena_sprintf(
-        a, "SELECT " MEMBER_COLS_FMT "%s%s ORDER BY %s LIMIT $%d OFFSET $%d",
+        a, "SELECT " MEMBER_COLS_FMT ", o.depth, o.sort, %s%s%s ORDER BY %s LIMIT $%d OFFSET $%d",
         reveal_pii ? "p.id_number_enc" : "NULL", reveal_pii ? "p.phone_enc" : "NULL", oc,
-        asof ? "s.status" : "m.status", list_from(q, true), where, order, lim, off);
-    if (!sql)
+        asof ? "s.status" : "m.status", text, list_from(q, true), where, zg_strbuf_cstr(&ob), lim,
+        off);
+    if (!sql || ob.overflow || kb.overflow || l.sb.overflow)
         return nomem(err);
     zg_rows_t *r;
     rc = zg_scope_query(c, scope, sql, l.p, l.np, &r, err);
@@ -2058,9 +2600,23 @@ int zg_member_list(zg_conn_t *c, zg_arena_t *a, int64_t scope, const zg_member_q
         return nomem(err);
     }
     while (out->n < (size_t)q->limit && (rc = zg_rows_next(r, err)) == 1) {
-        rc = read_member(r, a, reveal_pii, &out->items[out->n], err);
+        zg_member_t *m = &out->items[out->n];
+        rc = read_member(r, a, reveal_pii, m, err);
         if (rc)
             break;
+        zg_member_key_t *k = &out->last;
+        const char *kt = zg_rows_text(r, MEMBER_NCOLS + 2);
+        if (strlen(kt) >= sizeof k->text) {
+            rc = zg_error_set(err, ZG_ERR_INTERNAL, "internal", "服务器内部错误",
+                              "member %lld: sort key too long", (long long)m->id);
+            break;
+        }
+        k->set = true;
+        k->id = m->id;
+        k->depth = zg_rows_int(r, MEMBER_NCOLS);
+        k->sort = zg_rows_int(r, MEMBER_NCOLS + 1);
+        k->org_id = m->org_id;
+        snprintf(k->text, sizeof k->text, "%s", kt);
         out->n++;
     }
     zg_rows_close(r);

@@ -453,6 +453,16 @@ int zg_member_state_as_of(zg_conn_t *c, int64_t membership_id, zg_date_t date, i
 int zg_member_find_by_id_number(zg_conn_t *c, int64_t scope, const char *id_number, int64_t *id,
                                 zg_error_t *err);
 
+/* Where a page of a list ends, in its sort order (keyset paging: zg_member_list fills it in
+ * out->last, a query's `after` continues from it). Self-contained: it outlives the page's
+ * arena. */
+typedef struct zg_member_key {
+    bool set;
+    int64_t id;                            /* membership */
+    int64_t depth, sort, org_id;           /* sort "org": the org's depth, sort, id */
+    char text[4 * ZG_MEMBER_NAME_MAX + 1]; /* name, joined_on or birth_date ("" none) */
+} zg_member_key_t;
+
 /* A list query. Zero-initialize, then set what is needed (age_band, edu, join_period,
  * mobile, lost_contact = -1 for "any": zg_member_query_init does that). */
 typedef struct zg_member_query {
@@ -473,7 +483,10 @@ typedef struct zg_member_query {
     const char *sort;      /* "name", "joined_on", "birth_date", "org" (default) */
     bool desc;
     int64_t offset;
-    int limit; /* 1..ZG_MEMBER_PAGE_MAX */
+    int limit;             /* 1..ZG_MEMBER_PAGE_MAX */
+    zg_member_key_t after; /* set: the rows after this key instead of `offset` (exports: one
+                              indexed seek a page instead of skipping all rows before it), and
+                              the total is not counted (-1) */
 } zg_member_query_t;
 
 void zg_member_query_init(zg_member_query_t *q);
@@ -481,7 +494,8 @@ void zg_member_query_init(zg_member_query_t *q);
 typedef struct zg_member_list {
     zg_member_t *items;
     size_t n;
-    int64_t total; /* all matching rows */
+    int64_t total;        /* all matching rows (-1 with q->after) */
+    zg_member_key_t last; /* the key of the last item (for q->after of the next page) */
 } zg_member_list_t;
 
 /* Members of the subtree matching `q`, one page, through zg_scope_query. Items carry the masked

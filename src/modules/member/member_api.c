@@ -22,6 +22,7 @@
 #include "http/router.h"
 #include "modules/dict/dict.h"
 #include "modules/member/member.h"
+#include "modules/member/member_internal.h"
 
 #define PAGE_SIZE_DEFAULT 20
 #define DATE_MIN          (-62091) /* 1800-01-01 */
@@ -269,8 +270,7 @@ static int get_events(zg_req_t *r)
 
 /* ---- lists ------------------------------------------------------------------------------- */
 
-/* Reads the list filters of the query string into q. Answers 400 and returns -1 on a bad one. */
-static int read_filters(zg_req_t *r, zg_member_query_t *q, int64_t *page, int64_t *size)
+int member_read_filters(zg_req_t *r, zg_member_query_t *q)
 {
     zg_member_query_init(q);
     const char *code;
@@ -282,9 +282,7 @@ static int read_filters(zg_req_t *r, zg_member_query_t *q, int64_t *page, int64_
         query_code(r, "education", zg_member_edu_categories, &code, &q->edu) ||
         query_code(r, "join_period", zg_member_join_periods, &code, &q->join_period) ||
         zg_query_int(r, "mobile", 0, 1, -1, &mobile) ||
-        zg_query_int(r, "lost_contact", 0, 1, -1, &lost) ||
-        zg_query_int(r, "page", 1, 1000000, 1, page) ||
-        zg_query_int(r, "page_size", 1, ZG_MEMBER_PAGE_MAX, PAGE_SIZE_DEFAULT, size))
+        zg_query_int(r, "lost_contact", 0, 1, -1, &lost))
         return -1;
     q->mobile = (int)mobile;
     q->lost_contact = (int)lost;
@@ -325,6 +323,15 @@ static int read_filters(zg_req_t *r, zg_member_query_t *q, int64_t *page, int64_
                    -1;
         q->sort = key;
     }
+    return 0;
+}
+
+/* The list filters and the page. Answers 400 and returns -1 on a bad one. */
+static int read_filters(zg_req_t *r, zg_member_query_t *q, int64_t *page, int64_t *size)
+{
+    if (member_read_filters(r, q) || zg_query_int(r, "page", 1, 1000000, 1, page) ||
+        zg_query_int(r, "page_size", 1, ZG_MEMBER_PAGE_MAX, PAGE_SIZE_DEFAULT, size))
+        return -1;
     q->offset = (*page - 1) * *size;
     q->limit = (int)*size;
     return 0;

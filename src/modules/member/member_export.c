@@ -1,7 +1,9 @@
 /* member_export.c — the import template and the export of a filtered member list as XLSX
  * (src/xlsx/xlsx_write.h) or CSV (member_io.h). The export reads the list page by page through
  * zg_member_list inside one read transaction (one consistent snapshot), with a page arena that
- * is reset after each page, so memory is one page plus the output file. */
+ * is reset after each page, so memory is one page plus the output file. Pages are keyset pages
+ * (each starts after the previous page's last sort key, zg_member_key_t): every page is one
+ * seek, where OFFSET would skip all the rows before it and make a long export quadratic. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +58,48 @@ static int col_items(const member_io_dicts_t *d, zg_arena_t *a, int c, const cha
     return 0;
 }
 
+/* The template's second sheet, 填写说明: what each column takes and the rule that checks it
+ * (the same rules as docs/api-members-io.md and docs/api-members.md; one row per column of
+ * member_io_cols, in its order, then general notes). */
+#define NOTE_COLS 4
+static const char *const TEMPLATE_NOTES[][NOTE_COLS] = {
+    {"列名", "是否必填", "填写要求", "校验依据"},
+    {"姓名", "必填", "党员本人姓名，不超过50个字", "本系统数据规范"},
+    {"性别", "必填", "从下拉列表选择：男、女；须与身份证号第17位一致", "GB 11643-1999"},
+    {"民族", "选填", "从下拉列表选择（GB 3304 民族名称）", "GB 3304"},
+    {"出生日期", "必填", "如 1990-01-02；须与身份证号中的出生日期一致", "GB 11643-1999"},
+    {"身份证号", "选填（更新已有党员时必填）",
+     "18位，末位可为X；单元格须为文本格式（模板已设好），否则Excel会丢失末尾数字；同一身份证号只能"
+     "有一条记录",
+     "GB 11643-1999；一人一档"},
+    {"手机号码", "选填", "11位手机号，可含空格或“-”", "本系统数据规范"},
+    {"学历", "选填", "从下拉列表选择（GB/T 4658 学历代码）", "GB/T 4658"},
+    {"学位", "选填", "从下拉列表选择（GB/T 6864-2003 学位代码）", "GB/T 6864-2003"},
+    {"籍贯", "选填", "如 湖南长沙，不超过100个字", "本系统数据规范"},
+    {"参加工作时间", "选填", "日期，须晚于出生日期", "本系统数据规范"},
+    {"职业类别", "选填", "从下拉列表选择（党内统计公报的8类职业）", "党内统计"},
+    {"所在党组织（代码或名称）", "必填（导入时选定了党组织的可不填）",
+     "填党组织代码，或与系统中完全一致的党组织全称；须在您的管理范围内，一般为党支部",
+     "本系统数据规范"},
+    {"党员状态", "选填", "预备党员 或 正式党员；正式党员须填转正日期，预备党员不填",
+     "《中国共产党发展党员工作细则》第三十二条"},
+    {"入党日期", "必填", "支部大会通过接收为预备党员的日期；入党时须年满18周岁",
+     "《中国共产党章程》第一条；《发展党员工作细则》第五条"},
+    {"转正日期", "正式党员必填", "不早于入党日期满一年（延长预备期的按延长后计）",
+     "《中国共产党章程》第七条；《发展党员工作细则》第三十二条"},
+    {"党费类别", "选填", "从下拉列表选择", "《关于中国共产党党费收缴、使用和管理的规定》"},
+    {"", "", "", ""},
+    {"说明", "",
+     "日期可写成 2024-01-02、2024/1/2、2024年1月2日 或 "
+     "20240102；表头可加“*”或括号说明，系统按列名识别；"
+     "第一行为表头，从第二行开始每行一名党员，最多200000行",
+     ""},
+    {"导入方式", "",
+     "默认“全部正确才导入”：任一行有错误时不导入任何数据，并列出每个错误的行号、列和原因；"
+     "也可选择“仅导入正确的行”；勾选“身份证号已存在时更新”可按身份证号更新已有党员信息",
+     ""},
+};
+
 int zg_member_template_xlsx(zg_conn_t *c, zg_arena_t *arena, void **data, size_t *len,
                             zg_error_t *err)
 {
@@ -83,6 +127,13 @@ int zg_member_template_xlsx(zg_conn_t *c, zg_arena_t *arena, void **data, size_t
             zg_xlsx_writer_free(w);
             return rc;
         }
+    }
+    const size_t nrows = sizeof TEMPLATE_NOTES / sizeof TEMPLATE_NOTES[0];
+    static const double widths[NOTE_COLS] = {22, 20, 70, 36};
+    if ((rc = zg_xlsx_add_notes(w, "填写说明", &TEMPLATE_NOTES[0][0], nrows, NOTE_COLS, widths,
+                                err))) {
+        zg_xlsx_writer_free(w);
+        return rc;
     }
     return zg_xlsx_finish(w, NULL, data, len, err);
 }
@@ -170,6 +221,7 @@ int zg_member_export(zg_conn_t *c, zg_arena_t *arena, int64_t scope, const zg_me
         return rc;
     zg_member_query_t pq = *q;
     pq.offset = 0;
+    memset(&pq.after, 0, sizeof pq.after);
     pq.limit = ZG_MEMBER_PAGE_MAX;
     zg_arena_t page;
     zg_arena_init(&page, 64u << 10, 64u << 20);
@@ -202,7 +254,7 @@ int zg_member_export(zg_conn_t *c, zg_arena_t *arena, int64_t scope, const zg_me
         rc = zg_member_list(c, &page, scope, &pq, reveal_pii, &l, err);
         if (rc)
             break;
-        if (pq.offset == 0 && l.total > ZG_MEMBER_EXPORT_MAX_ROWS) {
+        if (!pq.after.set && l.total > ZG_MEMBER_EXPORT_MAX_ROWS) {
             rc = zg_error_set(err, ZG_ERR_TOO_LARGE, "export_too_large",
                               "符合条件的党员超过 100000 人，请缩小筛选范围后分批导出",
                               "export of %lld rows", (long long)l.total);
@@ -218,9 +270,9 @@ int zg_member_export(zg_conn_t *c, zg_arena_t *arena, int64_t scope, const zg_me
                 csv_row(&csv, cells);
         }
         *rows += (int64_t)l.n;
-        if (rc || l.n < (size_t)pq.limit || pq.offset + (int64_t)l.n >= l.total)
+        if (rc || l.n < (size_t)pq.limit || *rows > ZG_MEMBER_EXPORT_MAX_ROWS)
             break;
-        pq.offset += (int64_t)l.n;
+        pq.after = l.last; /* the next page starts after this one's last row */
     }
     zg_db_rollback(c); /* the read transaction */
     if (rc)

@@ -7,15 +7,17 @@
  * ID number through the blind index (member.id_number_unique). What zg_member_validate reads
  * from the database per record is read here once per import (orgs of the scope, dictionaries)
  * and per row only the blind-index lookup, so that 100,000 rows validate in seconds. New
- * members are then written with the core's member_insert (member_internal.h: "the checks have
- * run") inside the one write transaction, in which the orgs used are read again and the
- * UNIQUE index on id_number_bidx catches an ID number registered since the check. */
+ * members are then written with the core's batch writer (member_bulk_*, member_internal.h:
+ * "the checks have run") inside the one write transaction, in which the orgs used are read
+ * again and the UNIQUE index on id_number_bidx catches an ID number registered since the check
+ * (blame_conflict then names the row of the refused batch). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/log.h"
 #include "core/utf8.h"
 #include "core/validate.h"
 #include "db/db.h"
@@ -607,29 +609,15 @@ static int32_t org_of_id(const ictx_t *x, int64_t id)
     return smap_get(&x->org_by_id, buf);
 }
 
-static bool kind_in(const char *kind, const char *const *list)
-{
-    for (; *list; list++)
-        if (!strcmp(*list, kind))
-            return true;
-    return false;
-}
-
-static const char *const KINDS_REFUSED[] = {"leading_group", "group", NULL};
-static const char *const KINDS_BRANCH[] = {"branch", "joint_branch", "temp_branch", NULL};
-
-/* The org rules of zg_member_validate (check_org in member.c) on org entry `o`. */
+/* The org rules of zg_member_validate (member_org_rule) on org entry `o`: a block rule is the
+ * row's error, the other a warning. */
 static void org_rules(ictx_t *x, uint32_t row, const org_entry_t *o)
 {
-    if (strcmp(o->status, "active"))
-        issue(x, true, row, MIO_ORG, "member.org_accepts", "该党组织已撤销，不能接收党员");
-    else if (kind_in(o->kind, KINDS_REFUSED))
-        issue(x, true, row, MIO_ORG, "member.org_accepts", "%s",
-              !strcmp(o->kind, "group") ? "党小组的党员应登记在其所在党支部"
-                                        : "党组不是党的基层组织，不能接收党员");
-    else if (!kind_in(o->kind, KINDS_BRANCH))
-        issue(x, false, row, MIO_ORG, "member.org_is_branch",
-              "党员一般编入党支部；该组织为党委或党总支，请确认");
+    const char *message, *rule = member_org_rule(o->kind, o->status, &message);
+    if (!rule)
+        return;
+    const zg_rule_t *r = zg_rule_get(rule);
+    issue(x, r && r->severity == ZG_SEV_BLOCK, row, MIO_ORG, rule, "%s", message);
 }
 
 /* ---- cells ----------------------------------------------------------------------------------- */
@@ -943,6 +931,39 @@ static void progress(ictx_t *x, int phase, uint32_t done, uint32_t total, int pe
         x->o->progress(x->o->progress_ctx, phase, done, total, percent);
 }
 
+/* The member of a refused batch that the database refuses on its own: its ID number is now
+ * registered, or the person it reuses now has a membership (the first of the batch when
+ * neither shows). Reported as the row's error; ws gets the row. Outside any transaction. */
+static void blame_conflict(ictx_t *x, wstate_t *ws, const int64_t *rows, int n)
+{
+    size_t culprit = (size_t)rows[0];
+    for (int i = 0; i < n; i++) {
+        prow_t *p = row_at(x, (size_t)rows[i]);
+        zg_error_t e;
+        int64_t held = 0;
+        char bidx[ZG_MEMBER_BIDX_HEX + 1];
+        if (p->target) {
+            zg_param_t q[] = {ZG_P_INT(p->target)};
+            zg_db_query_int(x->c, "SELECT count(*) FROM membership WHERE person_id = $1", q, 1,
+                            &held, &e);
+        } else if (p->in.id_number && *p->in.id_number &&
+                   !zg_member_id_number_index(p->in.id_number, bidx, &e)) {
+            zg_param_t q[] = {ZG_P_TEXT(bidx)};
+            zg_db_query_int(x->c, "SELECT count(*) FROM person WHERE id_number_bidx = $1", q, 1,
+                            &held, &e);
+        }
+        if (held > 0) {
+            culprit = (size_t)rows[i];
+            break;
+        }
+    }
+    prow_t *p = row_at(x, culprit);
+    ws->fail_row = p->row;
+    ws->fail_index = culprit;
+    issue(x, true, p->row, MIO_IDNUM, "member.id_number_unique",
+          "该身份证号已在系统中登记（导入过程中被登记），不能重复登记");
+}
+
 /* One attempt at writing every good row in one transaction. Returns 0 (committed), or a row
  * refusal (ws->fail_row set, rolled back), or another error (rolled back). */
 static int write_attempt(ictx_t *x, wstate_t *ws, zg_error_t *err)
@@ -985,21 +1006,18 @@ static int write_attempt(ictx_t *x, wstate_t *ws, zg_error_t *err)
     }
     uint32_t total = x->res->rows_ok, done = 0;
     zg_member_op_t op;
+    member_bulk_t *bulk = NULL;
+    if (!rc)
+        rc = member_bulk_new(x->c, &x->o->actor, 0, &bulk, err);
     for (size_t k = 0; k < x->nrows && !rc; k++) {
         prow_t *p = row_at(x, k);
         if (p->failed)
             continue;
         if (p->action == ACT_CREATE) {
-            rc = member_insert(x->c, &x->o->actor, &p->in, p->target, NULL, NULL, err);
-            if (rc == ZG_ERR_CONFLICT) {
-                ws->fail_row = p->row;
-                ws->fail_index = k;
-                issue(x, true, p->row, MIO_IDNUM, "member.id_number_unique",
-                      "该身份证号已在系统中登记（导入过程中被登记），不能重复登记");
-            } else if (!rc) {
+            rc = member_bulk_add(bulk, &p->in, p->target, (int64_t)k, NULL, NULL, err);
+            if (!rc)
                 ws->created++;
-            }
-        } else {
+        } else if (!(rc = member_bulk_flush(bulk, err))) {
             zg_arena_reset(&x->scratch);
             zg_member_op_init(&op, &x->scratch, x->o->scope, &x->o->actor);
             op.in_tx = true;
@@ -1029,6 +1047,18 @@ static int write_attempt(ictx_t *x, wstate_t *ws, zg_error_t *err)
             progress(x, ZG_IMPORT_PHASE_WRITE, done, total,
                      50 + (int)(50.0 * done / (total ? total : 1)));
     }
+    if (!rc)
+        rc = member_bulk_flush(bulk, err);
+    /* a new member refused by the database (an ID number registered since the check, a reused
+     * person given a membership meanwhile): which one is found after the rollback */
+    int64_t suspects[MEMBER_BULK_MAX];
+    int nsuspects = 0;
+    if (rc == ZG_ERR_CONFLICT && bulk) {
+        const int64_t *tags;
+        nsuspects = member_bulk_failed(bulk, &tags);
+        memcpy(suspects, tags, (size_t)nsuspects * sizeof *tags);
+    }
+    member_bulk_free(bulk);
     if (!rc) {
         char detail[256];
         snprintf(detail, sizeof detail,
@@ -1050,6 +1080,8 @@ static int write_attempt(ictx_t *x, wstate_t *ws, zg_error_t *err)
         rc = zg_db_commit(x->c, err);
     if (rc)
         zg_db_rollback(x->c);
+    if (nsuspects)
+        blame_conflict(x, ws, suspects, nsuspects);
     return rc;
 }
 
@@ -1207,6 +1239,32 @@ int zg_member_import(zg_conn_t *c, zg_arena_t *arena, const void *data, size_t l
 out:
     zg_xlsx_reader_free(rd);
     zg_arena_destroy(&x.scratch);
+    return rc;
+}
+
+/* ---- jobs a dead process left ------------------------------------------------------------ */
+
+int zg_member_io_recover(zg_conn_t *c, int64_t *recovered, zg_error_t *err)
+{
+    if (recovered)
+        *recovered = 0;
+    if (!c)
+        return ZG_ERR_DB; /* zg_db_conn filled err */
+    char ts[ZG_TIMESTAMP_SIZE];
+    zg_timestamp_now(ts);
+    zg_param_t p[] = {
+        ZG_P_TEXT("{\"code\":\"interrupted\",\"message\":\"服务重启，导入已中断，请重新导入\"}"),
+        ZG_P_TEXT(ts)};
+    int64_t n = 0;
+    int rc = zg_db_exec(c,
+                        "UPDATE import_job SET status = 'failed', report = $1, finished_at = $2 "
+                        "WHERE status IN ('queued', 'running')",
+                        p, 2, &n, err);
+    if (!rc && n > 0)
+        zg_log_warn("import jobs: %lld left unfinished by a stopped server marked failed",
+                    (long long)n);
+    if (recovered)
+        *recovered = n;
     return rc;
 }
 

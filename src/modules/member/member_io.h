@@ -173,6 +173,13 @@ int zg_member_export(zg_conn_t *c, zg_arena_t *arena, int64_t scope, const zg_me
  * (member_io_api.c; docs/api-members-io.md). */
 int zg_member_io_routes(zg_router_t *rt);
 
+/* Marks the import jobs left 'queued' or 'running' as failed, with the report
+ * {"code":"interrupted","message":"服务重启，导入已中断，请重新导入"}: their thread died with
+ * the process that ran it (a job's rows are written in one transaction, so nothing of it was
+ * kept). zg_app_open calls it after the migrations; `c` may be NULL (then err holds why, and
+ * ZG_ERR_DB is returned). *recovered (may be NULL) gets the number of jobs marked. */
+int zg_member_io_recover(zg_conn_t *c, int64_t *recovered, zg_error_t *err);
+
 /* Waits until every import job thread of this process has finished (call before closing the
  * database: jobs hold their own connections). Returns the number of jobs waited for. */
 int zg_member_io_wait_jobs(void);

@@ -19,9 +19,11 @@
 #include "db/db.h"
 #include "http/auth.h"
 #include "http/json.h"
+#include "http/params.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "modules/audit/audit.h"
+#include "modules/member/member_internal.h"
 #include "modules/member/member_io.h"
 
 #define XLSX_MIME     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,33 +42,6 @@ static zg_member_actor_t actor_of(const zg_req_t *r)
 {
     return (zg_member_actor_t){
         .account_id = r->who->account_id, .username = r->who->username, .ip = r->client_ip};
-}
-
-static int bad_param(zg_req_t *r, const char *name, const char *message)
-{
-    json_t *f = json_object();
-    json_object_set_new(f, name, json_string(message));
-    return zg_reply_error(r, 400, "invalid_fields", "提交的内容有误，请按提示修改", f);
-}
-
-static int query_int(zg_req_t *r, const char *name, int64_t lo, int64_t hi, int64_t def,
-                     int64_t *out)
-{
-    const char *v = zg_req_query(r, name);
-    if (!v || !*v) {
-        *out = def;
-        return 0;
-    }
-    char *end = NULL;
-    long long n = strtoll(v, &end, 10);
-    if (*end || strlen(v) > 19 || n < lo || n > hi) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "应为 %lld 到 %lld 之间的整数", (long long)lo, (long long)hi);
-        bad_param(r, name, msg);
-        return -1;
-    }
-    *out = n;
-    return 0;
 }
 
 /* Content-Disposition with an ASCII fallback and the UTF-8 name (RFC 6266 / RFC 5987). */
@@ -400,13 +375,13 @@ static int post_import(zg_req_t *r)
         if (!strcmp(mode, "valid_only"))
             o.mode = ZG_IMPORT_VALID_ONLY;
         else if (strcmp(mode, "all_or_nothing"))
-            return bad_param(
+            return zg_reply_bad_param(
                 r, "mode",
                 "应为 all_or_nothing（有错误时全部不导入）或 valid_only（只导入正确的行）");
     }
     int64_t update, org, async;
-    if (query_int(r, "update", 0, 1, 0, &update) || query_int(r, "async", 0, 1, 0, &async) ||
-        query_int(r, "org_id", 1, INT64_MAX, 0, &org))
+    if (zg_query_int(r, "update", 0, 1, 0, &update) || zg_query_int(r, "async", 0, 1, 0, &async) ||
+        zg_query_int(r, "org_id", 1, INT64_MAX, 0, &org))
         return ZG_OK;
     if (org && zg_scope_require(r, org))
         return ZG_OK;
@@ -453,84 +428,14 @@ static int post_import(zg_req_t *r)
 
 /* ---- export -------------------------------------------------------------------------------- */
 
-static int query_code(zg_req_t *r, const char *name, const zg_member_label_t *table,
-                      const char **out, int *index)
-{
-    const char *v = zg_req_query(r, name);
-    *out = NULL;
-    if (index)
-        *index = -1;
-    if (!v || !*v)
-        return 0;
-    for (int i = 0; table[i].code; i++)
-        if (!strcmp(table[i].code, v)) {
-            *out = v;
-            if (index)
-                *index = i;
-            return 0;
-        }
-    bad_param(r, name, "取值不正确");
-    return -1;
-}
-
-/* The filters of GET /api/v1/members (member_api.c read_filters, without paging). Answers 400
- * and returns -1 on a bad one. */
+/* The filters of GET /api/v1/members (member_read_filters) and its org_id, without paging.
+ * Answers 400 (404 for an org out of scope) and returns -1 on a bad one. */
 static int read_filters(zg_req_t *r, zg_member_query_t *q)
 {
-    zg_member_query_init(q);
-    const char *code;
-    int64_t mobile, lost, org;
-    const char *as_of = zg_req_query(r, "as_of");
-    if (as_of && *as_of && zg_date_parse(as_of, &q->as_of))
-        return bad_param(r, "as_of", "日期格式应为 YYYY-MM-DD"), -1;
-    if (query_code(r, "dues_category", zg_member_dues_categories, &q->dues_category, NULL) ||
-        query_code(r, "occupation", zg_member_occupations, &q->occupation, NULL) ||
-        query_code(r, "age_band", zg_member_age_bands, &code, &q->age_band) ||
-        query_code(r, "education", zg_member_edu_categories, &code, &q->edu) ||
-        query_code(r, "join_period", zg_member_join_periods, &code, &q->join_period) ||
-        query_int(r, "mobile", 0, 1, -1, &mobile) ||
-        query_int(r, "lost_contact", 0, 1, -1, &lost) ||
-        query_int(r, "org_id", 1, INT64_MAX, 0, &org))
+    int64_t org;
+    if (member_read_filters(r, q) || zg_query_int(r, "org_id", 1, INT64_MAX, 0, &org))
         return -1;
-    q->mobile = (int)mobile;
-    q->lost_contact = (int)lost;
     q->org_id = org;
-    const char *st = zg_req_query(r, "status");
-    if (st && *st) {
-        if (strcmp(st, "current") && strcmp(st, "all") && !zg_member_label(zg_member_statuses, st))
-            return bad_param(r, "status", "应为 current、all 或一种党员状态"), -1;
-        q->status = st;
-    }
-    const char *g = zg_req_query(r, "gender");
-    if (g && *g) {
-        if (strcmp(g, "1") && strcmp(g, "2"))
-            return bad_param(r, "gender", "应为 1（男）或 2（女）"), -1;
-        q->gender = g;
-    }
-    const char *text = zg_req_query(r, "q");
-    if (text && *text) {
-        size_t chars = 0;
-        if (zg_utf8_strlen(text, strlen(text), &chars) || chars > ZG_MEMBER_Q_MAX)
-            return bad_param(r, "q", "应为不超过50个字的文本"), -1;
-        q->q = text;
-    }
-    const char *idn = zg_req_query(r, "id_number");
-    if (idn && *idn) {
-        zg_error_t e;
-        if (zg_idnum_check(idn, NULL, &e))
-            return bad_param(r, "id_number", e.message), -1;
-        q->id_number = idn;
-    }
-    const char *sort = zg_req_query(r, "sort");
-    if (sort && *sort) {
-        q->desc = sort[0] == '-';
-        const char *key = q->desc ? sort + 1 : sort;
-        if (strcmp(key, "name") && strcmp(key, "joined_on") && strcmp(key, "birth_date") &&
-            strcmp(key, "org"))
-            return bad_param(r, "sort", "应为 name、joined_on、birth_date 或 org（前加 - 为倒序）"),
-                   -1;
-        q->sort = key;
-    }
     if (q->org_id && zg_scope_require(r, q->org_id))
         return -1;
     return 0;

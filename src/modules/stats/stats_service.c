@@ -14,8 +14,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "modules/audit/audit.h"
 #include "modules/stats/stats_service.h"
 
 /* ---- references ------------------------------------------------------------------------- */
@@ -226,49 +228,6 @@ void zg_stats_invalidate(void)
     pthread_mutex_unlock(&svc.mu);
 }
 
-static struct timespec deadline_ms(int64_t ms)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += (time_t)(ms / 1000);
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Whether an audit action can change what the statistics count. Everything that is not
- * known to be a read, a login or an account / role / audit matter counts as a change: a
- * module added later rebuilds too often rather than too rarely. */
-static bool action_changes_data(const char *a)
-{
-    static const char *const prefixes[] = {"auth.",  "account.",    "role.",
-                                           "audit.", "access.",     "session.",
-                                           "stats.", "org.leader.", "config."};
-    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
-        if (!strncmp(a, prefixes[i], strlen(prefixes[i])))
-            return false;
-    if (!strcmp(a, "org.grading"))
-        return false;
-    size_t n = strlen(a);
-    static const char *const suffixes[] = {".view", "_view", ".export", ".read"};
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        size_t k = strlen(suffixes[i]);
-        if (n >= k && !strcmp(a + n - k, suffixes[i]))
-            return false;
-    }
-    return true;
-}
-
 /* Looks at the audit entries after `*seq`: true when one of them changed data. Advances *seq
  * over what it read. */
 static bool audit_changed(zg_db_t *db, int64_t *seq)
@@ -290,7 +249,7 @@ static bool audit_changed(zg_db_t *db, int64_t *seq)
     int rc;
     while ((rc = zg_rows_next(r, &err)) == 1) {
         *seq = zg_rows_int(r, 0);
-        if (action_changes_data(zg_rows_text(r, 1)))
+        if (zg_audit_action_changes_data(zg_rows_text(r, 1)))
             changed = true;
     }
     zg_rows_close(r);
@@ -352,10 +311,10 @@ static void *refresher(void *arg)
 {
     (void)arg;
     pthread_mutex_lock(&svc.mu);
-    int64_t last_build = 0, last_poll = mono_ms(), retry_at = 0;
+    int64_t last_build = 0, last_poll = zg_mono_ms(), retry_at = 0;
     bool first = true;
     while (!svc.stopping) {
-        int64_t now = mono_ms();
+        int64_t now = zg_mono_ms();
         bool need = first || atomic_load(&generation) != svc.built_generation;
         if (!need && svc.set.refresh_seconds > 0 &&
             now - last_build >= (int64_t)svc.set.refresh_seconds * 1000)
@@ -370,19 +329,19 @@ static void *refresher(void *arg)
                 svc.audit_seq = seq;
             if (changed)
                 atomic_fetch_add(&generation, 1);
-            last_poll = mono_ms();
+            last_poll = zg_mono_ms();
             continue;
         }
         if (need && now < retry_at && !first) {
             /* the last build failed: wait before the next attempt */
-            struct timespec ts = deadline_ms(retry_at - now);
+            struct timespec ts = zg_deadline_ms(retry_at - now);
             pthread_cond_timedwait(&svc.wake, &svc.mu, &ts);
             continue;
         }
         if (need) {
             if (!first && svc.set.settle_ms > 0) {
                 /* let a burst of writes finish: one rebuild for all of them */
-                struct timespec ts = deadline_ms(svc.set.settle_ms);
+                struct timespec ts = zg_deadline_ms(svc.set.settle_ms);
                 while (!svc.stopping && pthread_cond_timedwait(&svc.wake, &svc.mu, &ts) == 0)
                     ;
                 if (svc.stopping)
@@ -393,7 +352,7 @@ static void *refresher(void *arg)
             pthread_mutex_unlock(&svc.mu);
             build_once();
             pthread_mutex_lock(&svc.mu);
-            last_build = mono_ms();
+            last_build = zg_mono_ms();
             retry_at = svc.failures != failures ? last_build + RETRY_MS : 0;
             continue;
         }
@@ -409,7 +368,7 @@ static void *refresher(void *arg)
         if (wait == INT64_MAX) {
             pthread_cond_wait(&svc.wake, &svc.mu);
         } else if (wait > 0) {
-            struct timespec ts = deadline_ms(wait);
+            struct timespec ts = zg_deadline_ms(wait);
             pthread_cond_timedwait(&svc.wake, &svc.mu, &ts);
         }
     }
@@ -503,7 +462,7 @@ int zg_stats_acquire(zg_db_t *db, int wait_ms, zg_stats_ref_t **out, zg_error_t 
         if (rc)
             return rc;
     }
-    struct timespec ts = deadline_ms(wait_ms > 0 ? wait_ms : 0);
+    struct timespec ts = zg_deadline_ms(wait_ms > 0 ? wait_ms : 0);
     pthread_mutex_lock(&svc.mu);
     if (svc.db != db) {
         pthread_mutex_unlock(&svc.mu);
@@ -541,7 +500,7 @@ int zg_stats_refresh_sync(zg_db_t *db, int timeout_ms, zg_error_t *err)
             return rc;
     }
     uint64_t target = atomic_fetch_add(&generation, 1) + 1;
-    struct timespec ts = deadline_ms(timeout_ms > 0 ? timeout_ms : 0);
+    struct timespec ts = zg_deadline_ms(timeout_ms > 0 ? timeout_ms : 0);
     pthread_mutex_lock(&svc.mu);
     pthread_cond_signal(&svc.wake);
     uint64_t failures = svc.failures;
