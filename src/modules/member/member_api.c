@@ -83,49 +83,96 @@ static json_t *jdate(zg_date_t d)
 
 static const zg_member_label_t GENDER_LABELS[] = {{"1", "男"}, {"2", "女"}, {NULL, NULL}};
 
-static json_t *member_json(const zg_member_t *m, bool pii)
+/* ---- a member as JSON ----------------------------------------------------------------------
+ * Written straight into a buffer: a list page renders 20 members, and building them as
+ * jansson objects first was a fifth of a list request's CPU (docs/performance.md, "Member
+ * list API"). The one field list serves the detail view too (member_json parses it back). */
+
+static void put_key(zg_strbuf_t *sb, const char *key)
 {
-    json_t *j = json_object();
-    json_object_set_new(j, "id", json_integer(m->id));
-    json_object_set_new(j, "person_id", json_integer(m->person_id));
-    json_object_set_new(j, "name", jstr(m->name));
-    json_object_set_new(j, "gender", jstr(m->gender));
-    json_object_set_new(j, "gender_label", jstr(zg_member_label(GENDER_LABELS, m->gender)));
-    json_object_set_new(j, "ethnicity", jstr(m->ethnicity));
-    json_object_set_new(j, "birth_date", jdate(m->birth_date));
+    zg_strbuf_putc(sb, ',');
+    zg_strbuf_putc(sb, '"');
+    zg_strbuf_puts(sb, key);
+    zg_strbuf_append(sb, "\":", 2);
+}
+
+static void put_str(zg_strbuf_t *sb, const char *key, const char *v)
+{
+    put_key(sb, key);
+    if (v)
+        zg_strbuf_json_string(sb, v);
+    else
+        zg_strbuf_append(sb, "null", 4);
+}
+
+static void put_int(zg_strbuf_t *sb, const char *key, int64_t v)
+{
+    put_key(sb, key);
+    zg_strbuf_printf(sb, "%lld", (long long)v);
+}
+
+static void put_bool(zg_strbuf_t *sb, const char *key, bool v)
+{
+    put_key(sb, key);
+    zg_strbuf_puts(sb, v ? "true" : "false");
+}
+
+static void put_date(zg_strbuf_t *sb, const char *key, zg_date_t d)
+{
+    char buf[ZG_DATE_STR_SIZE];
+    put_str(sb, key, d == ZG_MEMBER_NO_DATE || zg_date_format(d, buf) ? NULL : buf);
+}
+
+static void member_json_text(zg_strbuf_t *sb, const zg_member_t *m, bool pii, zg_date_t today)
+{
+    zg_strbuf_printf(sb, "{\"id\":%lld", (long long)m->id);
+    put_int(sb, "person_id", m->person_id);
+    put_str(sb, "name", m->name);
+    put_str(sb, "gender", m->gender);
+    put_str(sb, "gender_label", zg_member_label(GENDER_LABELS, m->gender));
+    put_str(sb, "ethnicity", m->ethnicity);
+    put_date(sb, "birth_date", m->birth_date);
     int age = 0;
-    json_object_set_new(j, "age",
-                        m->birth_date != ZG_MEMBER_NO_DATE &&
-                                !zg_date_age_at(m->birth_date, zg_date_today(), &age)
-                            ? json_integer(age)
-                            : json_null());
-    json_object_set_new(j, "id_number", jstr(pii ? m->id_number : m->id_number_masked));
-    json_object_set_new(j, "phone", jstr(pii ? m->phone : m->phone_masked));
-    json_object_set_new(j, "pii", json_boolean(pii));
-    json_object_set_new(j, "education", jstr(m->education));
-    json_object_set_new(j, "degree", jstr(m->degree));
-    json_object_set_new(j, "native_place", jstr(m->native_place));
-    json_object_set_new(j, "work_start_date", jdate(m->work_start_date));
-    json_object_set_new(j, "occupation", jstr(m->occupation));
-    json_object_set_new(j, "occupation_label",
-                        jstr(zg_member_label(zg_member_occupations, m->occupation)));
-    json_object_set_new(j, "org_id", json_integer(m->org_id));
-    json_object_set_new(j, "org_name", jstr(m->org_name));
-    json_object_set_new(j, "status", jstr(m->status));
-    json_object_set_new(j, "status_label", jstr(zg_member_label(zg_member_statuses, m->status)));
-    json_object_set_new(j, "dues_category", jstr(m->dues_category));
-    json_object_set_new(j, "dues_category_label",
-                        jstr(zg_member_label(zg_member_dues_categories, m->dues_category)));
-    json_object_set_new(j, "joined_on", jdate(m->joined_on));
-    json_object_set_new(j, "probation_end", jdate(m->probation_end));
-    json_object_set_new(j, "standing_since", jdate(m->standing_since));
-    json_object_set_new(j, "extended", json_boolean(m->extended));
-    json_object_set_new(j, "mobile", json_boolean(m->mobile));
-    json_object_set_new(j, "lost_contact_since", jdate(m->lost_contact_since));
-    json_object_set_new(j, "suspended_on", jdate(m->suspended_on));
-    json_object_set_new(j, "created_at", jstr(m->created_at));
-    json_object_set_new(j, "updated_at", jstr(m->updated_at));
-    return j;
+    if (m->birth_date != ZG_MEMBER_NO_DATE && !zg_date_age_at(m->birth_date, today, &age))
+        put_int(sb, "age", age);
+    else
+        put_str(sb, "age", NULL);
+    put_str(sb, "id_number", pii ? m->id_number : m->id_number_masked);
+    put_str(sb, "phone", pii ? m->phone : m->phone_masked);
+    put_bool(sb, "pii", pii);
+    put_str(sb, "education", m->education);
+    put_str(sb, "degree", m->degree);
+    put_str(sb, "native_place", m->native_place);
+    put_date(sb, "work_start_date", m->work_start_date);
+    put_str(sb, "occupation", m->occupation);
+    put_str(sb, "occupation_label", zg_member_label(zg_member_occupations, m->occupation));
+    put_int(sb, "org_id", m->org_id);
+    put_str(sb, "org_name", m->org_name);
+    put_str(sb, "status", m->status);
+    put_str(sb, "status_label", zg_member_label(zg_member_statuses, m->status));
+    put_str(sb, "dues_category", m->dues_category);
+    put_str(sb, "dues_category_label",
+            zg_member_label(zg_member_dues_categories, m->dues_category));
+    put_date(sb, "joined_on", m->joined_on);
+    put_date(sb, "probation_end", m->probation_end);
+    put_date(sb, "standing_since", m->standing_since);
+    put_bool(sb, "extended", m->extended);
+    put_bool(sb, "mobile", m->mobile);
+    put_date(sb, "lost_contact_since", m->lost_contact_since);
+    put_date(sb, "suspended_on", m->suspended_on);
+    put_str(sb, "created_at", m->created_at);
+    put_str(sb, "updated_at", m->updated_at);
+    zg_strbuf_putc(sb, '}');
+}
+
+/* The same as a jansson object (the detail view adds its history and findings to it); NULL
+ * when out of memory. */
+static json_t *member_json(zg_arena_t *a, const zg_member_t *m, bool pii)
+{
+    zg_strbuf_t sb;
+    zg_strbuf_init(&sb, a, 1 << 20);
+    member_json_text(&sb, m, pii, zg_date_today());
+    return sb.overflow ? NULL : json_loadb(sb.data, sb.len, 0, NULL);
 }
 
 static json_t *event_json(const zg_member_event_t *e)
@@ -210,7 +257,9 @@ static int reply_detail(zg_req_t *r, int status, int64_t id, const zg_findings_t
     size_t n;
     if (zg_member_events(c, &r->arena, zg_req_home(r), id, &ev, &n, &err))
         return zg_reply_err(r, &err);
-    json_t *j = member_json(&m, pii);
+    json_t *j = member_json(&r->arena, &m, pii);
+    if (!j)
+        return zg_reply_error(r, 500, "internal", "服务器内部错误，请稍后重试或联系管理员", NULL);
     struct {
         const char *dict, *code, *key;
     } labels[] = {{"ethnicity", m.ethnicity, "ethnicity_label"},
@@ -347,13 +396,22 @@ static int reply_list(zg_req_t *r, const zg_member_query_t *q, int64_t page, int
     bool pii = can_pii(r);
     if (zg_member_list(c, &r->arena, zg_req_home(r), q, pii, &l, &err))
         return zg_reply_err(r, &err);
-    json_t *items = json_array();
-    for (size_t i = 0; i < l.n; i++)
-        json_array_append_new(items, member_json(&l.items[i], pii));
-    json_t *body = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)l.total,
-                             "page", (json_int_t)page, "page_size", (json_int_t)size);
-    json_object_set_new(body, "as_of", jdate(q->as_of));
-    return zg_reply_json(r, 200, body);
+    zg_strbuf_t sb;
+    zg_strbuf_init(&sb, &r->arena, 16u << 20);
+    zg_strbuf_puts(&sb, "{\"items\":[");
+    zg_date_t today = zg_date_today();
+    for (size_t i = 0; i < l.n; i++) {
+        if (i)
+            zg_strbuf_putc(&sb, ',');
+        member_json_text(&sb, &l.items[i], pii, today);
+    }
+    zg_strbuf_printf(&sb, "],\"total\":%lld,\"page\":%lld,\"page_size\":%lld", (long long)l.total,
+                     (long long)page, (long long)size);
+    put_date(&sb, "as_of", q->as_of);
+    zg_strbuf_putc(&sb, '}');
+    if (sb.overflow)
+        return zg_reply_error(r, 500, "internal", "服务器内部错误，请稍后重试或联系管理员", NULL);
+    return zg_reply_json_text(r, 200, sb.data, sb.len);
 }
 
 /* GET /api/v1/members?org_id=&… */
