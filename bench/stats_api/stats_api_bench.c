@@ -314,8 +314,8 @@ static int cmd_fill(const char *path, uint64_t members)
         die("account", &err);
     zg_arena_destroy(&ar);
     printf("city (root) %lld, county %lld, accounts bench (root) and bench_county (county) / "
-           "Perf-Stats-2026x\n", (long long)root,
-           (long long)county);
+           "Perf-Stats-2026x\n",
+           (long long)root, (long long)county);
     free(f.parent);
     free(f.depth);
     free(f.seen);

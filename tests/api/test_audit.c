@@ -260,7 +260,8 @@ static void test_list_filters(void **state)
     j = list("?object_id=8", 1, 1);
     assert_string_equal(item_str(j, 0, "username"), "bob");
     json_decref(j);
-    json_decref(list("?outcome=denied&action=org.update", 3, 3)); /* refused requests add access.denied */
+    json_decref(
+        list("?outcome=denied&action=org.update", 3, 3)); /* refused requests add access.denied */
 
     /* dates are China days: 17:00 UTC on 1 March is 2 March in China */
     json_decref(list("?from=2025-03-01&to=2025-03-01", 5, 5));

@@ -17,6 +17,7 @@
 #include "core/utf8.h"
 #include "db/db.h"
 #include "http/auth.h"
+#include "http/failure.h"
 #include "http/json.h"
 #include "http/params.h"
 #include "http/request.h"
@@ -147,26 +148,10 @@ static json_t *state_findings(zg_req_t *r, const zg_transfer_t *t, zg_date_t tod
     return zg_findings_json(&f);
 }
 
-/* Answers the failure of a write: 422 with the findings for a rule violation, the field's
- * message for a bad field, else the error's own status. */
+/* A failed write: http/failure.h (422 with the findings, or the bad field, or the status). */
 static int reply_op_error(zg_req_t *r, const zg_transfer_op_t *op, const zg_error_t *err)
 {
-    if (!strcmp(err->code, "rule_violation")) {
-        json_t *body =
-            json_pack("{s:s, s:s, s:o, s:o}", "code", "rule_violation", "message", err->message,
-                      "fields", json_object(), "findings", zg_findings_json(&op->findings));
-        return zg_reply_json(r, 422, body);
-    }
-    if (op->bad_field && (err->status == ZG_ERR_INVALID || err->status == ZG_ERR_CONFLICT ||
-                          err->status == ZG_ERR_NOT_FOUND)) {
-        json_t *f = json_object();
-        json_object_set_new(f, op->bad_field, json_string(err->message));
-        const char *msg = err->status == ZG_ERR_INVALID && !strcmp(err->code, "invalid_fields")
-                              ? "提交的内容有误，请按提示修改"
-                              : err->message;
-        return zg_reply_error(r, zg_http_status_for(err->status), err->code, msg, f);
-    }
-    return zg_reply_err(r, err);
+    return zg_reply_write_failure(r, &op->findings, op->bad_field, err, NULL);
 }
 
 /* The transfer `id` with its state findings (and those of a write just made). */
