@@ -28,9 +28,9 @@ typedef enum {
 } zg_severity;
 
 typedef struct zg_rule {
-    const char *id;         /* "<module>.<name>", stable: tests and data refer to it */
-    const char *text;       /* the rule in Chinese, one sentence */
-    const char *citation;   /* "《中国共产党支部工作条例（试行）》第四条" or "本地实践（可配置）" */
+    const char *id;       /* "<module>.<name>", stable: tests and data refer to it */
+    const char *text;     /* the rule in Chinese, one sentence */
+    const char *citation; /* "《中国共产党支部工作条例（试行）》第四条" or "本地实践（可配置）" */
     const char *confidence; /* RULES.md tag: "V", "S", "L" or "U" */
     zg_severity severity;
 } zg_rule_t;
@@ -65,8 +65,8 @@ void zg_findings_init(zg_findings_t *f, zg_arena_t *arena);
 
 /* Adds a finding of rule `rule_id` (which must exist: an unknown id is a bug and aborts in
  * debug builds, is dropped in release). `fmt` formats the message; NULL uses the rule's text. */
-void zg_findings_add(zg_findings_t *f, const char *rule_id, const char *field, const char *fmt,
-                     ...) __attribute__((format(printf, 4, 5)));
+void zg_findings_add(zg_findings_t *f, const char *rule_id, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Whether any finding blocks. */
 bool zg_findings_blocking(const zg_findings_t *f);
