@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/log.h"
@@ -290,6 +291,19 @@ const char *zg_db_display_url(const zg_db_t *db)
     return db->display_url;
 }
 
+void zg_db_settle(zg_db_t *db)
+{
+    zg_conn_t *c = db ? pthread_getspecific(db->key) : NULL;
+    if (!c)
+        return;
+    if (c->cursor || c->in_tx) {
+        zg_log_warn("db: a request left a %s open; ended", c->in_tx ? "transaction" : "cursor");
+        zg_db_rollback(c);
+    }
+    if (c->db->ops->settle)
+        c->db->ops->settle(c);
+}
+
 zg_conn_t *zg_db_conn(zg_db_t *db, zg_error_t *err)
 {
     zg_conn_t *c = pthread_getspecific(db->key);
@@ -484,6 +498,15 @@ void zg_rows_close(zg_rows_t *r)
         c->cursor = NULL;
 }
 
+/* Whether sql starts with INSERT, UPDATE or DELETE (after blanks), in any case. */
+static bool is_write(const char *sql)
+{
+    while (*sql == ' ' || *sql == '\n' || *sql == '\t' || *sql == '\r')
+        sql++;
+    return !strncasecmp(sql, "INSERT", 6) || !strncasecmp(sql, "UPDATE", 6) ||
+           !strncasecmp(sql, "DELETE", 6);
+}
+
 int zg_db_query_int(zg_conn_t *c, const char *sql, const zg_param_t *params, int nparams,
                     int64_t *out, zg_error_t *err)
 {
@@ -495,6 +518,17 @@ int zg_db_query_int(zg_conn_t *c, const char *sql, const zg_param_t *params, int
     if (rc == 1) {
         *out = zg_rows_int(r, 0);
         rc = ZG_OK;
+        /* A write with RETURNING (INSERT … RETURNING id) commits, in autocommit mode, when it
+         * steps to its end: on SQLite, stopping at the row and resetting can leave the commit
+         * undone or its error unreported, and other connections would not see the row. Step
+         * it to the end so the commit happens (and fails) here. */
+        if (is_write(sql)) {
+            int k;
+            while ((k = zg_rows_next(r, err)) == 1)
+                ;
+            if (k < 0)
+                rc = k;
+        }
     } else if (rc == 0) {
         rc = zg_error_set(err, ZG_ERR_NOT_FOUND, "not_found", "数据不存在",
                           "db: query returned no row");

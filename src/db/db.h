@@ -63,6 +63,13 @@ int zg_db_open(const char *url, zg_db_t **out, zg_error_t *err);
 void zg_db_close(zg_db_t *db);
 
 zg_db_kind zg_db_kind_of(const zg_db_t *db);
+
+/* The end of a unit of work on this thread (the server calls it after every request): a
+ * transaction or cursor left open is ended with a warning in the log, and on SQLite a
+ * statement left stepping is reset — it would otherwise hold a read snapshot, and every later
+ * read on this thread's connection would miss what other connections committed since. No-op
+ * when the thread has no connection. */
+void zg_db_settle(zg_db_t *db);
 /* The database a connection belongs to (for caches bound to one database). */
 zg_db_t *zg_conn_db(const zg_conn_t *c);
 /* The URL with any password replaced by "***" (safe for logs). Owned by db. */

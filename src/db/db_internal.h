@@ -91,6 +91,9 @@ typedef struct zg_db_ops {
     const char *(*get_text)(zg_rows_t *r, int col);
     const void *(*get_blob)(zg_rows_t *r, int col, size_t *len);
     void (*close_rows)(zg_rows_t *r);
+    /* Ends whatever a unit of work left open on the connection (statements still stepping,
+     * an implicit transaction); returns how many things it had to end. Optional. */
+    int (*settle)(zg_conn_t *c);
 } zg_db_ops_t;
 
 struct zg_db {

@@ -236,6 +236,26 @@ static int bind(sq_conn *c, sqlite3_stmt *st, const zg_param_t *params, int npar
     return ZG_OK;
 }
 
+/* Resets statements still stepping (a caller stopped reading rows without closing them) and
+ * rolls back an implicit transaction left open; each is a bug worth a warning. */
+static int sq_settle(zg_conn_t *base)
+{
+    sq_conn *c = (sq_conn *)base;
+    int n = 0;
+    for (sqlite3_stmt *st = sqlite3_next_stmt(c->h, NULL); st; st = sqlite3_next_stmt(c->h, st))
+        if (sqlite3_stmt_busy(st)) {
+            zg_log_warn("sqlite: statement left stepping, reset: %.160s", sqlite3_sql(st));
+            sqlite3_reset(st);
+            n++;
+        }
+    if (!sqlite3_get_autocommit(c->h)) {
+        zg_log_warn("sqlite: transaction left open after a request; rolled back");
+        sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
+        n++;
+    }
+    return n;
+}
+
 static void release(sqlite3_stmt *st)
 {
     sqlite3_reset(st);
@@ -439,4 +459,5 @@ const zg_db_ops_t zg_db_sqlite_ops = {
     .get_text = sq_text,
     .get_blob = sq_blob,
     .close_rows = sq_close_rows,
+    .settle = sq_settle,
 };

@@ -14,6 +14,7 @@
 
 #include "app/app.h"
 #include "core/log.h"
+#include "db/db.h"
 #include "http/auth.h"
 #include "http/json.h"
 #include "http/router.h"
@@ -185,6 +186,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                       toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
     if (r->response)
         MHD_destroy_response(r->response);
+    zg_db_settle(r->app ? r->app->db : NULL); /* nothing may outlive the request on this thread */
     zg_arena_t arena = r->arena;
     zg_arena_destroy(&arena); /* r itself lives in the arena */
     atomic_fetch_sub(&s->active, 1);

@@ -547,6 +547,45 @@ static void test_rollback_discards(void **state)
     assert_int_equal(qint(t, "SELECT COUNT(*) FROM r", NULL, 0), 0);
 }
 
+/* zg_db_settle (run by the server after every request): a transaction or cursor a request
+ * left open is ended, and the connection works normally afterwards. */
+static void test_settle(void **state)
+{
+    ctx_t *t = start(state);
+    ddl(t, "CREATE TABLE st (id {{BIGINT}} PRIMARY KEY)");
+    zg_error_t err;
+    CHECK(zg_db_begin(t->c, ZG_TX_WRITE, &err));
+    zg_param_t p[] = {ZG_P_INT(1)};
+    CHECK(zg_db_exec(t->c, "INSERT INTO st (id) VALUES ($1)", p, 1, NULL, &err));
+    zg_db_settle(t->db);                         /* the "request" never committed: rolled back */
+    CHECK(zg_db_begin(t->c, ZG_TX_WRITE, &err)); /* not refused as a nested begin */
+    zg_db_rollback(t->c);
+    assert_int_equal(qint(t, "SELECT COUNT(*) FROM st", NULL, 0), 0);
+    /* a cursor left open is closed */
+    CHECK(zg_db_exec(t->c, "INSERT INTO st (id) VALUES ($1)", p, 1, NULL, &err));
+    zg_param_t p2[] = {ZG_P_INT(2)};
+    CHECK(zg_db_exec(t->c, "INSERT INTO st (id) VALUES ($1)", p2, 1, NULL, &err));
+    zg_rows_t *r;
+    CHECK(zg_db_query(t->c, "SELECT id FROM st ORDER BY id", NULL, 0, &r, &err));
+    assert_int_equal(zg_rows_next(r, &err), 1);
+    zg_db_settle(t->db);
+    assert_int_equal(qint(t, "SELECT COUNT(*) FROM st", NULL, 0), 2); /* a new statement runs */
+    /* and INSERT … RETURNING through zg_db_query_int is committed at once */
+    int64_t id = 0;
+    zg_param_t p3[] = {ZG_P_INT(3)};
+    CHECK(zg_db_query_int(t->c, "INSERT INTO st (id) VALUES ($1) RETURNING id", p3, 1, &id, &err));
+    assert_int_equal(id, 3);
+    zg_db_t *db2;
+    CHECK(zg_db_open(t->url, &db2, &err));
+    zg_conn_t *c2 = zg_db_conn(db2, &err);
+    assert_non_null(c2);
+    int64_t n = 0;
+    CHECK(zg_db_query_int(c2, "SELECT COUNT(*) FROM st", NULL, 0, &n, &err));
+    assert_int_equal(n, 3);
+    zg_db_close(db2);
+    zg_db_settle(NULL); /* no database: nothing to do */
+}
+
 static void test_commit_persists(void **state)
 {
     ctx_t *t = start(state);
@@ -1056,6 +1095,7 @@ int main(void)
         BOTH(test_injection_text_verbatim),
         BOTH(test_unique_and_fk_conflict),
         BOTH(test_rollback_discards),
+        BOTH(test_settle),
         BOTH(test_commit_persists),
         BOTH(test_transaction_rules),
         BOTH(test_stmt_cache),
