@@ -222,7 +222,7 @@ static int check_one(zg_arena_t *arena, const zg_field_t *f, json_t *v, json_t *
         if (json_is_integer(v)) {
             json_int_t y = json_integer_value(v);
             bad = y > 100000000000LL || y < -100000000000LL;
-            fen = (int64_t)y * 100;
+            fen = bad ? 0 : (int64_t)y * 100; /* no overflow: checked first (fuzz_json) */
         } else if (json_is_string(v)) {
             bad = zg_money_parse(json_string_value(v), &fen, NULL) != 0;
         } else {
